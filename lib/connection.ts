@@ -1,0 +1,240 @@
+/**
+ * The connection: credentials, a token source and the HTTP layer, joined.
+ * {@linkcode ConnectToAPI} makes one; every record function takes it.
+ *
+ * @module
+ */
+
+import {
+  type CredentialOptions,
+  denoConfigSources,
+  resolveCredentials,
+  type ResolvedCredentials,
+} from "./config.ts";
+import { AuthError, ValidationError } from "./errors.ts";
+import { HttpClient, type HttpStats, type RetryEvent, type VerifyResult } from "./http.ts";
+import { consoleLogger, type Logger } from "./logger.ts";
+import { Redactor } from "./redact.ts";
+import { resolveRetryPolicy, type RetryPolicy } from "./retry.ts";
+import { TokenSource } from "./token.ts";
+
+/** Everything {@linkcode ConnectToAPI} accepts; all optional. */
+export interface ConnectOptions extends CredentialOptions {
+  /** Time allowed for one exchange, reading the reply included. Default 30 000 ms. */
+  timeoutMs?: number;
+  /** Retry policy overrides (see {@linkcode RetryPolicy}). */
+  retry?: Partial<RetryPolicy>;
+  /** Largest reply accepted. Default 64 MiB. */
+  maxResponseBytes?: number;
+  /** Where warnings and debug lines go. Default: stderr, debug only if `debug`. */
+  logger?: Logger;
+  /** Print debug lines (each retry, each token) to stderr. */
+  debug?: boolean;
+  /** Extra CA certificates (PEM) to trust, e.g. a sandbox's self-signed one. */
+  caCerts?: string[];
+  /** Called on each retry, e.g. to count them. */
+  onRetry?: (event: RetryEvent) => void;
+  /** For tests: replaces `fetch`, the clocks, the waits and the jitter. */
+  testing?: {
+    fetch?: typeof fetch;
+    now?: () => number;
+    wallNow?: () => number;
+    sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+    random?: () => number;
+  };
+}
+
+/** Extra request headers; the connection sets `authorization` and `content-type` itself. */
+export type RequestHeaders = Record<string, string>;
+
+/** One API request, as the record functions describe it. */
+export interface ApiRequest {
+  method: "GET" | "POST";
+  /** Path under the DB host, starting with `/api/`; segments already encoded. */
+  path: string;
+  /** What the caller asked, for messages. */
+  what: string;
+  body?: unknown;
+  headers?: RequestHeaders;
+  /** For a write: did an earlier attempt take effect? (see {@linkcode VerifyResult}) */
+  verify?: () => Promise<VerifyResult>;
+  /** `false`: a single attempt (used by `verify` itself, which the outer loop retries). */
+  retry?: false;
+  signal?: AbortSignal;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+const SINGLE_ATTEMPT: RetryPolicy = { attempts: 1, baseDelayMs: 0, maxDelayMs: 0, deadlineMs: 0 };
+
+/** An open connection to the DB API. Close it when done. */
+export class Connection {
+  /** Base URL of the DB API, e.g. `https://apa.dunedb.org`. */
+  readonly dbBaseUrl: string;
+  /** The M2M client ID (not secret). */
+  readonly clientId: string;
+  /** Where warnings go (e.g. truncated lists). */
+  readonly logger: Logger;
+  #http: HttpClient;
+  #tokens: TokenSource;
+  #redactor: Redactor;
+  #closed = false;
+
+  /** Use {@linkcode ConnectToAPI}; this constructor fetches nothing. */
+  constructor(credentials: ResolvedCredentials, options: ConnectOptions = {}) {
+    const testing = options.testing ?? {};
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
+      throw new ValidationError(`timeoutMs is ${timeoutMs}: expected a positive number of ms`);
+    }
+    this.dbBaseUrl = credentials.dbBaseUrl;
+    this.clientId = credentials.clientId;
+    this.#redactor = new Redactor();
+    this.#redactor.add(credentials.clientSecret);
+    const baseLogger = options.logger ?? consoleLogger(options.debug ?? false);
+    this.logger = {
+      debug: (message) => baseLogger.debug(this.#redactor.redact(message)),
+      warn: (message) => baseLogger.warn(this.#redactor.redact(message)),
+    };
+    const now = testing.now ?? (() => performance.now());
+    let retry: RetryPolicy;
+    try {
+      retry = resolveRetryPolicy(options.retry);
+    } catch (error) {
+      throw new ValidationError((error as Error).message);
+    }
+    this.#http = new HttpClient({
+      timeoutMs,
+      retry,
+      maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      logger: this.logger,
+      redactor: this.#redactor,
+      fetch: testing.fetch,
+      caCerts: options.caCerts,
+      now,
+      sleep: testing.sleep,
+      random: testing.random,
+      onRetry: options.onRetry,
+    });
+    this.#tokens = new TokenSource({
+      http: this.#http,
+      redactor: this.#redactor,
+      logger: this.logger,
+      clientId: credentials.clientId,
+      clientSecret: credentials.clientSecret,
+      audience: credentials.audience,
+      authBaseUrl: credentials.authBaseUrl,
+      cachePath: credentials.tokenCache,
+      now,
+      wallNow: testing.wallNow ?? Date.now,
+    });
+  }
+
+  /** Requests, retries and verified writes so far, and tokens requested. */
+  get stats(): HttpStats & { tokensRequested: number } {
+    return { ...this.#http.stats, tokensRequested: this.#tokens.requested };
+  }
+
+  /** Makes sure a valid token is at hand (fetching one if needed). */
+  async authenticate(signal?: AbortSignal): Promise<void> {
+    this.#checkOpen();
+    await this.#tokens.get(signal);
+  }
+
+  /**
+   * Sends one API request with a valid token and returns the parsed reply.
+   * A 401 is answered by fetching a new token and sending once more.
+   */
+  async request(request: ApiRequest): Promise<unknown> {
+    this.#checkOpen();
+    for (let tokenTry = 1;; tokenTry++) {
+      const token = await this.#tokens.get(request.signal);
+      try {
+        return await this.#http.send({
+          method: request.method,
+          url: `${this.dbBaseUrl}${request.path}`,
+          what: request.what,
+          headers: {
+            ...request.headers,
+            "content-type": "application/json",
+            accept: "application/json",
+            authorization: `${token.tokenType} ${token.accessToken}`,
+          },
+          body: request.body === undefined ? undefined : JSON.stringify(request.body),
+          verify: request.verify,
+          retry: request.retry === false ? SINGLE_ATTEMPT : undefined,
+          signal: request.signal,
+        });
+      } catch (error) {
+        if (!(error instanceof AuthError) || error.status !== 401 || tokenTry > 1) throw error;
+        this.logger.debug(`${request.method} ${request.path}: token refused (401); renewing it`);
+        this.#tokens.invalidate(token);
+      }
+    }
+  }
+
+  /** Closes the connection: later calls fail; nothing is left running. */
+  close(): void {
+    this.#closed = true;
+    this.#http.close();
+  }
+
+  /** Same as {@linkcode Connection.close}, for `using connection = ...`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** A description without secrets. */
+  toString(): string {
+    return `Connection(${this.dbBaseUrl}, client ${this.clientId}${
+      this.#closed ? ", closed" : ""
+    })`;
+  }
+
+  /** JSON without secrets. */
+  toJSON(): { dbBaseUrl: string; clientId: string; closed: boolean } {
+    return { dbBaseUrl: this.dbBaseUrl, clientId: this.clientId, closed: this.#closed };
+  }
+
+  /** What `console.log(connection)` shows: no secret, no token. */
+  [Symbol.for("Deno.customInspect")](): string {
+    return this.toString();
+  }
+
+  /** Same for Node's `util.inspect`. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) {
+      throw new ValidationError(`${this} is closed: call ConnectToAPI() again for a new one`);
+    }
+  }
+}
+
+/**
+ * Resolves the credentials, fetches a first token (so wrong credentials fail
+ * here, not in the middle of a measurement) and returns the connection with
+ * the headers the record functions accept, like the original.
+ *
+ * @example
+ * ```ts ignore
+ * import { ConnectToAPI } from "../mod.ts";
+ * const { connection, headers } = await ConnectToAPI({ instance: "sandbox" });
+ * connection.close();
+ * ```
+ */
+export async function ConnectToAPI(
+  options: ConnectOptions = {},
+): Promise<{ connection: Connection; headers: RequestHeaders }> {
+  const credentials = resolveCredentials(options, denoConfigSources());
+  const connection = new Connection(credentials, options);
+  try {
+    await connection.authenticate();
+  } catch (error) {
+    connection.close();
+    throw error;
+  }
+  return { connection, headers: { "content-type": "application/json" } };
+}

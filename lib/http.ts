@@ -1,0 +1,336 @@
+/**
+ * The one place that calls `fetch`. Each exchange has a timeout that covers
+ * reading the body, each body is read (size-capped) or cancelled, replies
+ * become values or typed errors, and transient failures are retried under a
+ * {@linkcode RetryPolicy} without ever sending a write twice blindly.
+ *
+ * @module
+ */
+
+import { AbortError, ApiError, M2MError, NetworkError, TimeoutError } from "./errors.ts";
+import type { Logger } from "./logger.ts";
+import type { Redactor } from "./redact.ts";
+import { errorFromReply } from "./reply.ts";
+import { parseRetryAfter, retryDelay, type RetryPolicy } from "./retry.ts";
+
+/** Outcome of asking the server whether an ambiguous write took effect. */
+export type VerifyResult = { found: true; value: unknown } | { found: false };
+
+/** One request, as the records layer describes it. */
+export interface HttpRequest {
+  method: "GET" | "POST";
+  url: string;
+  /** What the caller asked, for messages: e.g. `perform action "my_action"`. */
+  what: string;
+  headers: Record<string, string>;
+  /** The JSON text to send. */
+  body?: string;
+  /**
+   * For a write: asks the server whether an earlier attempt took effect.
+   * Without it a write is re-sent only when it provably never left.
+   */
+  verify?: () => Promise<VerifyResult>;
+  /** Retry policy for this request; defaults to the client's. */
+  retry?: RetryPolicy;
+  signal?: AbortSignal;
+}
+
+/** Why an attempt is retried; counted in {@linkcode HttpStats}. */
+export type RetryReason = "connect" | "network" | "timeout" | "429" | "502" | "503" | "504";
+
+/** One retry, as reported to `onRetry` and the debug log. */
+export interface RetryEvent {
+  method: string;
+  path: string;
+  attempt: number;
+  reason: RetryReason;
+  delayMs: number;
+}
+
+/** Counters a program (or the soak) can read. */
+export interface HttpStats {
+  requests: number;
+  retries: Partial<Record<RetryReason, number>>;
+  /** Writes found already stored after an ambiguous failure (a duplicate avoided). */
+  verifiedWrites: number;
+}
+
+/** What an {@linkcode HttpClient} needs; all clocks and waits are injectable. */
+export interface HttpClientOptions {
+  timeoutMs: number;
+  retry: RetryPolicy;
+  maxResponseBytes: number;
+  logger: Logger;
+  redactor: Redactor;
+  fetch?: typeof fetch;
+  /** Extra CA certificates (PEM) to trust, e.g. a test sandbox's self-signed one. */
+  caCerts?: string[];
+  /** Monotonic milliseconds, for the retry deadline. */
+  now?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
+  onRetry?: (event: RetryEvent) => void;
+}
+
+interface Failure {
+  error: M2MError;
+  reason?: RetryReason;
+  /** True when the request may have reached the server and taken effect. */
+  ambiguous: boolean;
+  retryAfterMs?: number;
+}
+
+// The server's Retry-After, kept beside the error rather than on it.
+const retryAfter = new WeakMap<M2MError, number>();
+
+const RETRY_STATUSES: Record<number, RetryReason> = {
+  429: "429",
+  502: "502",
+  503: "503",
+  504: "504",
+};
+
+/** A clearTimeout-based sleep: no timer outlives an abort. */
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Sends requests; create one per connection and `close()` it with the connection. */
+export class HttpClient {
+  /** Counters of requests, retries and verified writes. */
+  readonly stats: HttpStats = { requests: 0, retries: {}, verifiedWrites: 0 };
+  #options: HttpClientOptions;
+  #fetch: typeof fetch;
+  #tlsClient?: Deno.HttpClient;
+
+  /** Creates the client; `options.caCerts` opens a TLS client that `close()` releases. */
+  constructor(options: HttpClientOptions) {
+    this.#options = options;
+    this.#fetch = options.fetch ?? fetch;
+    if (options.caCerts?.length) {
+      this.#tlsClient = Deno.createHttpClient({ caCerts: options.caCerts });
+    }
+  }
+
+  /** Releases the TLS client, if any. */
+  close(): void {
+    this.#tlsClient?.close();
+    this.#tlsClient = undefined;
+  }
+
+  /**
+   * Sends `request` until it succeeds, fails for good, or the policy is spent;
+   * returns the parsed JSON of the 2xx reply (or what `verify` found).
+   */
+  async send(request: HttpRequest): Promise<unknown> {
+    const policy = request.retry ?? this.#options.retry;
+    const now = this.#options.now ?? (() => performance.now());
+    const sleep = this.#options.sleep ?? abortableSleep;
+    const started = now();
+    const path = new URL(request.url).pathname;
+    let mustVerify = false;
+    for (let attempt = 1;; attempt++) {
+      let failure: Failure;
+      try {
+        if (mustVerify && request.verify) {
+          const check = await request.verify();
+          if (check.found) {
+            this.stats.verifiedWrites++;
+            this.#options.logger.debug(
+              `${request.method} ${path}: found stored after an unclear reply`,
+            );
+            return check.value;
+          }
+        }
+        return await this.#exchange(request, attempt);
+      } catch (error) {
+        failure = this.#classify(error, request, attempt);
+      }
+      const { error, reason, ambiguous } = failure;
+      const isWrite = request.method !== "GET";
+      const safe = !isWrite || !ambiguous || request.verify !== undefined;
+      if (reason === undefined || !safe || attempt >= policy.attempts) throw error;
+      const delayMs = retryDelay(attempt, policy, failure.retryAfterMs, this.#options.random);
+      if (now() - started + delayMs > policy.deadlineMs) throw error;
+      mustVerify ||= isWrite && ambiguous;
+      this.stats.retries[reason] = (this.stats.retries[reason] ?? 0) + 1;
+      const event = { method: request.method, path, attempt, reason, delayMs };
+      this.#options.onRetry?.(event);
+      this.#options.logger.debug(
+        this.#options.redactor.redact(
+          `retry ${request.method} ${path}: attempt ${attempt} failed (${reason}), ` +
+            `next in ${delayMs} ms`,
+        ),
+      );
+      try {
+        await sleep(delayMs, request.signal);
+      } catch {
+        throw new AbortError(`${request.what} was aborted while waiting to retry`, {
+          method: request.method,
+          path,
+          attempts: attempt,
+        });
+      }
+    }
+  }
+
+  async #exchange(request: HttpRequest, attempt: number): Promise<unknown> {
+    const { method, url, what } = request;
+    const path = new URL(url).pathname;
+    const timeout = new AbortController();
+    const timer = setTimeout(
+      () => timeout.abort(new TimeoutError(`timed out`)),
+      this.#options.timeoutMs,
+    );
+    const signal = request.signal
+      ? AbortSignal.any([request.signal, timeout.signal])
+      : timeout.signal;
+    this.stats.requests++;
+    try {
+      const response = await this.#fetch(url, {
+        method,
+        headers: request.headers,
+        body: request.body,
+        signal,
+        ...(this.#tlsClient ? { client: this.#tlsClient } : {}),
+      } as RequestInit);
+      const text = await this.#readText(response, request, attempt);
+      if (response.ok) {
+        try {
+          return JSON.parse(text);
+        } catch {
+          throw new ApiError(
+            `${what} (${method} ${path}): the server answered ${response.status} with a body ` +
+              `that is not JSON: "${this.#options.redactor.redact(text.slice(0, 200))}". ` +
+              `Check that M2M_DB_DOMAIN is the DB API host`,
+            { method, path, status: response.status, attempts: attempt },
+          );
+        }
+      }
+      const error = errorFromReply({
+        what,
+        method,
+        path,
+        status: response.status,
+        text: this.#options.redactor.redact(text),
+        attempts: attempt,
+      });
+      const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), Date.now());
+      if (retryAfterMs !== undefined) retryAfter.set(error, retryAfterMs);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #readText(response: Response, request: HttpRequest, attempt: number): Promise<string> {
+    const limit = this.#options.maxResponseBytes;
+    const declared = Number(response.headers.get("content-length") ?? NaN);
+    if (!response.body) return "";
+    const tooLarge = () => {
+      const path = new URL(request.url).pathname;
+      return new ApiError(
+        `${request.what} (${request.method} ${path}): the reply is larger than ` +
+          `${limit} bytes, the limit set by maxResponseBytes`,
+        { method: request.method, path, status: response.status, attempts: attempt },
+      );
+    };
+    if (declared > limit) {
+      await response.body.cancel();
+      throw tooLarge();
+    }
+    const reader = response.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+    const bytes = new Uint8Array(size);
+    let offset = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    return new TextDecoder().decode(bytes);
+  }
+
+  #classify(error: unknown, request: HttpRequest, attempt: number): Failure {
+    const { method, what } = request;
+    const path = new URL(request.url).pathname;
+    const context = { method, path, attempts: attempt };
+    if (request.signal?.aborted) {
+      return {
+        error: new AbortError(`${what} was aborted by the caller`, context),
+        ambiguous: true,
+      };
+    }
+    if (error instanceof TimeoutError) {
+      return {
+        error: new TimeoutError(
+          `${what} (${method} ${path}) got no complete reply within ${this.#options.timeoutMs} ms` +
+            `${
+              attempt > 1 ? ` (${attempt} attempts)` : ""
+            }: the server or the network is slow or ` +
+            `down; try again later or raise timeoutMs`,
+          context,
+        ),
+        reason: "timeout",
+        ambiguous: true,
+      };
+    }
+    if (error instanceof M2MError) {
+      const reason = error.status === undefined ? undefined : RETRY_STATUSES[error.status];
+      // 429 means the server declined before doing anything; other statuses may follow work.
+      return {
+        error,
+        reason,
+        ambiguous: error.status !== 429,
+        retryAfterMs: retryAfter.get(error),
+      };
+    }
+    const detail = this.#options.redactor.redact(
+      [error, (error as Error)?.cause].filter(Boolean).map(String).join(": "),
+    );
+    const host = new URL(request.url).host;
+    if (/certificate|tls|handshake|ssl/i.test(detail)) {
+      return {
+        error: new NetworkError(
+          `${what}: could not make a trusted TLS connection to ${host} (${detail}). Check the ` +
+            `domain; certificate checks are never switched off`,
+          { ...context, cause: error },
+        ),
+        ambiguous: false,
+      };
+    }
+    // Connect-phase failures (refused, DNS) mean the request never left.
+    const neverLeft = /client error \(Connect\)|dns error|connection refused/i.test(detail);
+    return {
+      error: new NetworkError(
+        `${what} (${method} ${path}) could not reach ${host}${
+          attempt > 1 ? ` after ${attempt} attempts` : ""
+        }: ${detail}. Check the network and M2M_DB_DOMAIN / M2M_AUTH0_DOMAIN`,
+        { ...context, cause: error },
+      ),
+      reason: neverLeft ? "connect" : "network",
+      ambiguous: !neverLeft,
+    };
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * Components: create, edit, read, list, and their version history.
+ *
+ * @module
+ */
+
+import type { Connection, RequestHeaders } from "../connection.ts";
+import { checkData, checkFieldEdits, checkTypeFormId, type JsonObject } from "../data.ts";
+import { ApiError } from "../errors.ts";
+import { checkUuid, isUuid } from "../ids.ts";
+import {
+  type BaseRecord,
+  type CallOptions,
+  checkVersion,
+  editRecord,
+  type RecordKind,
+  recordVersions,
+  requireRecord,
+  saveRecord,
+} from "./record.ts";
+
+/** A component record as the server returns it (API.md §9). */
+export interface ComponentRecord extends BaseRecord {
+  recordType: "component";
+  /** The full UUID, lowercase. */
+  componentUuid: string;
+  /** flickrBase58, 22 characters: what the QR label shows. */
+  shortUuid: string;
+  formId: string;
+  formName: string;
+  workflowId?: string;
+  reception?: { date: string; detail: string; location: string } | null;
+}
+
+const COMPONENT: RecordKind = { name: "component", idField: "componentUuid" };
+
+/**
+ * Creates a component of the given type and returns its new UUID. `data`
+ * gets `submit: true` like the web form sets it, on a copy: the caller's
+ * object is not changed. A lost reply is checked before any re-send, so the
+ * component is never created twice.
+ *
+ * @example
+ * ```ts ignore
+ * const componentUUID = await CreateComponent("basic_component", { name: "Frame 7" }, connection, headers);
+ * ```
+ */
+export async function CreateComponent(
+  componentTypeFormID: string,
+  componentData: JsonObject,
+  connection: Connection,
+  headers?: RequestHeaders,
+  options: CallOptions = {},
+): Promise<string> {
+  const formId = checkTypeFormId(componentTypeFormID, "componentTypeFormID");
+  const data = checkData(componentData, "componentData");
+  const reply = await connection.request({
+    method: "GET",
+    path: "/api/newComponentUUID",
+    what: "get a new component UUID",
+    headers,
+    signal: options.signal,
+  });
+  if (!isUuid(reply)) {
+    throw new ApiError(
+      `get a new component UUID: the server answered ${
+        JSON.stringify(reply)?.slice(0, 80)
+      }, not a UUID`,
+      { method: "GET", path: "/api/newComponentUUID" },
+    );
+  }
+  const componentUuid = reply.toLowerCase();
+  return await saveRecord(
+    COMPONENT,
+    componentUuid,
+    { componentUuid, formId, data: { ...data, submit: true } },
+    `create a ${JSON.stringify(formId)} component`,
+    (latest) => latest !== null,
+    connection,
+    headers,
+    options,
+  );
+}
+
+/**
+ * Changes the named `data` fields of a component (one value per field) and
+ * returns its UUID. The server keeps every version: this adds one.
+ *
+ * @example
+ * ```ts ignore
+ * await EditComponent(componentUUID, ["name", "mass"], ["Frame 7b", 12.5], connection, headers);
+ * ```
+ */
+export async function EditComponent(
+  componentUUID: string,
+  componentDataFields: string[],
+  componentDataValues: unknown[],
+  connection: Connection,
+  headers?: RequestHeaders,
+  options: CallOptions = {},
+): Promise<string> {
+  const componentUuid = checkUuid(componentUUID, "componentUUID");
+  const edits = checkFieldEdits(componentDataFields, componentDataValues);
+  return await editRecord(COMPONENT, componentUuid, edits, connection, headers, options);
+}
+
+/**
+ * The latest version of a component, or the given `version`; a
+ * {@linkcode NotFoundError} when there is none.
+ *
+ * @example
+ * ```ts ignore
+ * const component = await GetComponent(componentUUID, connection, headers);
+ * console.log(component.data.name, component.validity.version);
+ * ```
+ */
+export async function GetComponent(
+  componentUUID: string,
+  connection: Connection,
+  headers?: RequestHeaders,
+  version?: number,
+  options: CallOptions = {},
+): Promise<ComponentRecord> {
+  const componentUuid = checkUuid(componentUUID, "componentUUID");
+  return await requireRecord(
+    COMPONENT,
+    componentUuid,
+    connection,
+    headers,
+    checkVersion(version),
+    options,
+  ) as ComponentRecord;
+}
+
+/**
+ * Every version of a component, oldest first (one request per version).
+ *
+ * @example
+ * ```ts ignore
+ * for (const version of await GetComponentVersions(componentUUID, connection)) {
+ *   console.log(version.validity.version, version.data);
+ * }
+ * ```
+ */
+export async function GetComponentVersions(
+  componentUUID: string,
+  connection: Connection,
+  headers?: RequestHeaders,
+  options: CallOptions = {},
+): Promise<ComponentRecord[]> {
+  const componentUuid = checkUuid(componentUUID, "componentUUID");
+  return await recordVersions(
+    COMPONENT,
+    componentUuid,
+    connection,
+    headers,
+    options,
+  ) as ComponentRecord[];
+}

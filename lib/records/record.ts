@@ -1,0 +1,219 @@
+/**
+ * What components, actions and workflows have in common: the record shape,
+ * reading one version, and the edit-by-re-posting that makes a new version.
+ *
+ * @module
+ */
+
+import type { Connection, RequestHeaders } from "../connection.ts";
+import type { JsonObject } from "../data.ts";
+import { ApiError, NotFoundError, ValidationError } from "../errors.ts";
+import type { VerifyResult } from "../http.ts";
+
+/** Who stored a version, and when (filled in by the server). */
+export interface Insertion {
+  insertDate: string;
+  ip: string;
+  user: { user_id: string; displayName: string; emails: string[] };
+}
+
+/** Which version a document is. */
+export interface Validity {
+  startDate: string;
+  version: number;
+  /** `_id` of the version this one was made from; `null` for version 1. */
+  ancestor_id: string | null;
+}
+
+/** Fields every stored record has. Unknown extra fields are kept as they came. */
+export interface BaseRecord {
+  /** This version's document ID (24 hex). */
+  _id: string;
+  data: JsonObject;
+  insertion: Insertion;
+  validity: Validity;
+  [field: string]: unknown;
+}
+
+/** Per-call options of the record functions. */
+export interface CallOptions {
+  /** Stops waiting and retrying when aborted. */
+  signal?: AbortSignal;
+}
+
+/** The three kinds of record and how the API names them. */
+export interface RecordKind {
+  /** Route segment and word for messages: `component`, `action`, `workflow`. */
+  name: "component" | "action" | "workflow";
+  /** The record field holding its stable ID. */
+  idField: "componentUuid" | "actionId" | "workflowId";
+}
+
+/** Percent-encodes one path segment, so an ID can never change the route. */
+export function segment(value: string): string {
+  return encodeURIComponent(value);
+}
+
+/** Checks a version number argument: undefined/0 = latest, else a positive integer. */
+export function checkVersion(version: unknown): number | undefined {
+  if (version === undefined || version === 0) return undefined;
+  if (typeof version === "number" && Number.isSafeInteger(version) && version > 0) return version;
+  throw new ValidationError(
+    `version ${
+      JSON.stringify(version)
+    } is not a version number: give 1, 2, ... (or 0 for the latest)`,
+  );
+}
+
+function checkRecord(value: unknown, kind: RecordKind, id: string, path: string): BaseRecord {
+  const record = value as BaseRecord;
+  if (
+    typeof record !== "object" || record === null || typeof record._id !== "string" ||
+    typeof record.data !== "object" || typeof record.validity?.version !== "number" ||
+    String(record[kind.idField]).toLowerCase() !== id
+  ) {
+    throw new ApiError(
+      `get ${kind.name} ${id}: the server's reply is not a ${kind.name} record with that ID`,
+      { method: "GET", path },
+    );
+  }
+  return record;
+}
+
+/**
+ * Reads one version (the latest when `version` is undefined) of a record;
+ * `null` when the server has none (it answers 200 `null`, API.md §8.3).
+ */
+export async function fetchRecord(
+  kind: RecordKind,
+  id: string,
+  connection: Connection,
+  headers: RequestHeaders | undefined,
+  version: number | undefined,
+  options: CallOptions & { retry?: false } = {},
+): Promise<BaseRecord | null> {
+  const path = `/api/${kind.name}/${segment(id)}${version ? `?version=${version}` : ""}`;
+  const reply = await connection.request({
+    method: "GET",
+    path,
+    what: `get ${kind.name} ${id}${version ? ` version ${version}` : ""}`,
+    headers,
+    retry: options.retry,
+    signal: options.signal,
+  });
+  return reply === null ? null : checkRecord(reply, kind, id, path);
+}
+
+/** Like {@linkcode fetchRecord}, but a missing record is a {@linkcode NotFoundError}. */
+export async function requireRecord(
+  kind: RecordKind,
+  id: string,
+  connection: Connection,
+  headers: RequestHeaders | undefined,
+  version: number | undefined,
+  options: CallOptions = {},
+): Promise<BaseRecord> {
+  const record = await fetchRecord(kind, id, connection, headers, version, options);
+  if (record !== null) return record;
+  const which = version ? `version ${version} of ${kind.name} ${id}` : `${kind.name} ${id}`;
+  throw new NotFoundError(
+    `there is no ${which} in the DB at ${connection.dbBaseUrl}: check the ID` +
+      (version ? " and the version number" : " (and that you use the right instance)"),
+    { method: "GET", path: `/api/${kind.name}/${segment(id)}` },
+  );
+}
+
+/** Checks that a save answered with the ID it was given (a JSON string). */
+export function expectSavedId(reply: unknown, id: string, kind: RecordKind): string {
+  if (typeof reply === "string" && reply.toLowerCase() === id) return id;
+  throw new ApiError(
+    `save ${kind.name} ${id}: the server answered ${JSON.stringify(reply)?.slice(0, 80)} ` +
+      `instead of the ${kind.name}'s ID`,
+    { method: "POST", path: `/api/${kind.name}` },
+  );
+}
+
+/**
+ * Saves a record body and returns its ID. After an ambiguous failure the
+ * record is looked up first: `isStored` decides whether the version we sent
+ * is there, so a retry never stores it twice.
+ */
+export async function saveRecord(
+  kind: RecordKind,
+  id: string,
+  body: Record<string, unknown>,
+  what: string,
+  isStored: (latest: BaseRecord | null) => boolean,
+  connection: Connection,
+  headers: RequestHeaders | undefined,
+  options: CallOptions = {},
+): Promise<string> {
+  const verify = async (): Promise<VerifyResult> => {
+    const latest = await fetchRecord(kind, id, connection, headers, undefined, {
+      retry: false,
+      signal: options.signal,
+    });
+    return isStored(latest) ? { found: true, value: id } : { found: false };
+  };
+  const reply = await connection.request({
+    method: "POST",
+    path: `/api/${kind.name}`,
+    what,
+    body,
+    headers,
+    verify,
+    signal: options.signal,
+  });
+  return expectSavedId(reply, id, kind);
+}
+
+/**
+ * Edits a record the way the server expects (API.md §5): read the latest
+ * version, change only the named `data` fields, post the whole record back.
+ * The server stores it as version latest + 1.
+ */
+export async function editRecord(
+  kind: RecordKind,
+  id: string,
+  edits: JsonObject,
+  connection: Connection,
+  headers: RequestHeaders | undefined,
+  options: CallOptions = {},
+): Promise<string> {
+  const base = await requireRecord(kind, id, connection, headers, undefined, options);
+  const body = { ...base, data: { ...base.data, ...edits } };
+  const fields = Object.keys(edits).map((field) => JSON.stringify(field)).join(", ");
+  return await saveRecord(
+    kind,
+    id,
+    body,
+    `edit ${fields} of ${kind.name} ${id}`,
+    // Our version is stored iff a newer one descends from the one we read.
+    (latest) =>
+      latest !== null && latest.validity.version > base.validity.version &&
+      latest.validity.ancestor_id === base._id,
+    connection,
+    headers,
+    options,
+  );
+}
+
+/**
+ * Every version of a record, oldest first, read one by one (`?version=1..N`):
+ * the API has no history route, so this costs one request per version.
+ */
+export async function recordVersions(
+  kind: RecordKind,
+  id: string,
+  connection: Connection,
+  headers: RequestHeaders | undefined,
+  options: CallOptions = {},
+): Promise<BaseRecord[]> {
+  const latest = await requireRecord(kind, id, connection, headers, undefined, options);
+  const versions: BaseRecord[] = [];
+  for (let version = 1; version < latest.validity.version; version++) {
+    versions.push(await requireRecord(kind, id, connection, headers, version, options));
+  }
+  versions.push(latest);
+  return versions;
+}

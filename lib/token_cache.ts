@@ -1,0 +1,115 @@
+/**
+ * The opt-in token cache file, so that many short script runs share one
+ * token instead of each spending one of the token service's monthly quota.
+ * It holds tokens and their expiry only, never the client secret; it is
+ * created with mode 0600; a damaged or foreign file is replaced, never fatal.
+ *
+ * @module
+ */
+
+import type { Logger } from "./logger.ts";
+
+/** One cached token, with its expiry on the wall clock (shared across processes). */
+export interface CachedToken {
+  tokenType: string;
+  accessToken: string;
+  expiresAtWallMs: number;
+}
+
+const FORMAT = "dune-m2m-token-cache/1";
+
+interface CacheFile {
+  format: typeof FORMAT;
+  entries: Record<string, CachedToken>;
+}
+
+function isCachedToken(value: unknown): value is CachedToken {
+  const entry = value as CachedToken;
+  return typeof entry === "object" && entry !== null && typeof entry.tokenType === "string" &&
+    typeof entry.accessToken === "string" && entry.accessToken !== "" &&
+    typeof entry.expiresAtWallMs === "number" && Number.isFinite(entry.expiresAtWallMs);
+}
+
+async function readCacheFile(path: string, logger: Logger): Promise<CacheFile> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) {
+      logger.warn(`cannot read the token cache ${path} (${(error as Error).message}); ignoring it`);
+    }
+    return { format: FORMAT, entries: {} };
+  }
+  try {
+    const parsed = JSON.parse(text) as CacheFile;
+    if (parsed?.format === FORMAT && typeof parsed.entries === "object" && parsed.entries) {
+      const entries: Record<string, CachedToken> = {};
+      for (const [key, entry] of Object.entries(parsed.entries)) {
+        if (isCachedToken(entry)) entries[key] = entry;
+      }
+      return { format: FORMAT, entries };
+    }
+  } catch {
+    // Falls through: a damaged file is replaced on the next write.
+  }
+  logger.debug(`the token cache ${path} is not ours or is damaged; it will be replaced`);
+  return { format: FORMAT, entries: {} };
+}
+
+/**
+ * The cached token for `key`, or `undefined` when there is none (or the file
+ * is missing, unreadable or damaged).
+ *
+ * @example
+ * ```ts
+ * import { readCachedToken } from "./token_cache.ts";
+ * const none = await readCachedToken("/nonexistent/cache.json", "k", { debug() {}, warn() {} });
+ * console.assert(none === undefined);
+ * ```
+ */
+export async function readCachedToken(
+  path: string,
+  key: string,
+  logger: Logger,
+): Promise<CachedToken | undefined> {
+  return (await readCacheFile(path, logger)).entries[key];
+}
+
+/**
+ * Stores `token` under `key`, dropping expired entries. Written to a private
+ * temporary file (0600) then renamed over the cache, so a reader never sees
+ * half a file. A failure to write is a warning: the token still works.
+ *
+ * @example
+ * ```ts
+ * import { readCachedToken, writeCachedToken } from "./token_cache.ts";
+ * const path = await Deno.makeTempFile();
+ * const logger = { debug() {}, warn() {} };
+ * const token = { tokenType: "Bearer", accessToken: "a.b.c", expiresAtWallMs: Date.now() + 60_000 };
+ * await writeCachedToken(path, "k", token, logger);
+ * console.assert((await readCachedToken(path, "k", logger))?.accessToken === "a.b.c");
+ * await Deno.remove(path);
+ * ```
+ */
+export async function writeCachedToken(
+  path: string,
+  key: string,
+  token: CachedToken,
+  logger: Logger,
+): Promise<void> {
+  const file = await readCacheFile(path, logger);
+  const now = Date.now();
+  for (const [other, entry] of Object.entries(file.entries)) {
+    if (entry.expiresAtWallMs <= now) delete file.entries[other];
+  }
+  file.entries[key] = token;
+  const temporary = `${path}.${crypto.randomUUID()}.tmp`;
+  try {
+    await Deno.writeTextFile(temporary, JSON.stringify(file), { mode: 0o600, createNew: true });
+    await Deno.rename(temporary, path);
+    await Deno.chmod(path, 0o600);
+  } catch (error) {
+    await Deno.remove(temporary).catch(() => {});
+    logger.warn(`cannot write the token cache ${path} (${(error as Error).message}); continuing`);
+  }
+}
