@@ -26,6 +26,7 @@
  */
 
 export {
+  type ApiRequest,
   Connection,
   type ConnectOptions,
   ConnectToAPI,
@@ -53,7 +54,7 @@ export {
 export type { JsonObject, JsonValue } from "./lib/data.ts";
 export type { Logger } from "./lib/logger.ts";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./lib/retry.ts";
-export type { HttpStats, RetryEvent, RetryReason } from "./lib/http.ts";
+export type { HttpStats, RetryEvent, RetryReason, VerifyResult } from "./lib/http.ts";
 export {
   BASE57,
   FLICKR_BASE58,

@@ -49,17 +49,21 @@ export type RequestHeaders = Record<string, string>;
 
 /** One API request, as the record functions describe it. */
 export interface ApiRequest {
+  /** HTTP method: the API uses only GET and POST. */
   method: "GET" | "POST";
   /** Path under the DB host, starting with `/api/`; segments already encoded. */
   path: string;
   /** What the caller asked, for messages. */
   what: string;
+  /** The JSON body of a POST. */
   body?: unknown;
+  /** Extra headers. */
   headers?: RequestHeaders;
   /** For a write: did an earlier attempt take effect? (see {@linkcode VerifyResult}) */
   verify?: () => Promise<VerifyResult>;
   /** `false`: a single attempt (used by `verify` itself, which the outer loop retries). */
   retry?: false;
+  /** Stops the request (and its retries) when aborted. */
   signal?: AbortSignal;
 }
 

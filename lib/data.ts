@@ -14,6 +14,7 @@ import { quote } from "./ids.ts";
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
 /** A JSON object: the `data` of a component or an action. */
 export interface JsonObject {
+  /** A field of the object. */
   [field: string]: JsonValue;
 }
 

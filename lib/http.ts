@@ -36,20 +36,35 @@ export interface HttpRequest {
 }
 
 /** Why an attempt is retried; counted in {@linkcode HttpStats}. */
-export type RetryReason = "connect" | "network" | "timeout" | "429" | "502" | "503" | "504";
+export type RetryReason =
+  | "connect"
+  | "network"
+  | "timeout"
+  | "429"
+  | "502"
+  | "503"
+  | "504"
+  | "verify";
 
 /** One retry, as reported to `onRetry` and the debug log. */
 export interface RetryEvent {
+  /** HTTP method. */
   method: string;
+  /** Request path. */
   path: string;
+  /** The attempt that failed (1-based). */
   attempt: number;
+  /** Why it is retried. */
   reason: RetryReason;
+  /** The wait before the next attempt. */
   delayMs: number;
 }
 
 /** Counters a program (or the soak) can read. */
 export interface HttpStats {
+  /** Exchanges sent (every attempt counts). */
   requests: number;
+  /** Retries, by reason. */
   retries: Partial<Record<RetryReason, number>>;
   /** Writes found already stored after an ambiguous failure (a duplicate avoided). */
   verifiedWrites: number;
@@ -112,21 +127,36 @@ export class HttpClient {
   readonly stats: HttpStats = { requests: 0, retries: {}, verifiedWrites: 0 };
   #options: HttpClientOptions;
   #fetch: typeof fetch;
-  #tlsClient?: Deno.HttpClient;
+  #readClient?: Deno.HttpClient;
+  #writeClient?: Deno.HttpClient;
 
-  /** Creates the client; `options.caCerts` opens a TLS client that `close()` releases. */
+  /** Creates the client; `close()` releases the connections it opens. */
   constructor(options: HttpClientOptions) {
     this.#options = options;
     this.#fetch = options.fetch ?? fetch;
-    if (options.caCerts?.length) {
-      this.#tlsClient = Deno.createHttpClient({ caCerts: options.caCerts });
+    if (options.caCerts?.length && !options.fetch) {
+      this.#readClient = Deno.createHttpClient({ caCerts: options.caCerts });
     }
   }
 
-  /** Releases the TLS client, if any. */
+  /** Releases the connections this client opened. */
   close(): void {
-    this.#tlsClient?.close();
-    this.#tlsClient = undefined;
+    this.#readClient?.close();
+    this.#writeClient?.close();
+    this.#readClient = this.#writeClient = undefined;
+  }
+
+  // Deno's fetch silently sends a request again when a reused keep-alive
+  // connection closes before the reply, even if the server had already
+  // stored it (seen with the sandbox's drop-after fault). So a write never
+  // travels on a reused connection, and every retry stays our decision.
+  #clientFor(method: string): Deno.HttpClient | undefined {
+    if (method === "GET" || this.#options.fetch) return this.#readClient;
+    this.#writeClient ??= Deno.createHttpClient({
+      poolMaxIdlePerHost: 0,
+      ...(this.#options.caCerts?.length ? { caCerts: this.#options.caCerts } : {}),
+    });
+    return this.#writeClient;
   }
 
   /**
@@ -141,28 +171,44 @@ export class HttpClient {
     const path = new URL(request.url).pathname;
     let mustVerify = false;
     for (let attempt = 1;; attempt++) {
-      let failure: Failure;
-      try {
-        if (mustVerify && request.verify) {
+      let failure: Failure | undefined;
+      if (mustVerify && request.verify) {
+        try {
           const check = await request.verify();
           if (check.found) {
             this.stats.verifiedWrites++;
             this.#options.logger.debug(
-              `${request.method} ${path}: found stored after an unclear reply`,
+              `${request.method} ${path}: found stored after an unclear reply; not sent again`,
             );
             return check.value;
           }
+        } catch (error) {
+          // The check is a read: whatever made it fail, asking again is safe.
+          failure = this.#classify(error, request, attempt);
+          if (!(failure.error instanceof AbortError)) failure = { ...failure, reason: "verify" };
         }
-        return await this.#exchange(request, attempt);
-      } catch (error) {
-        failure = this.#classify(error, request, attempt);
+      }
+      if (failure === undefined) {
+        try {
+          return await this.#exchange(request, attempt);
+        } catch (error) {
+          failure = this.#classify(error, request, attempt);
+        }
       }
       const { error, reason, ambiguous } = failure;
       const isWrite = request.method !== "GET";
       const safe = !isWrite || !ambiguous || request.verify !== undefined;
-      if (reason === undefined || !safe || attempt >= policy.attempts) throw error;
       const delayMs = retryDelay(attempt, policy, failure.retryAfterMs, this.#options.random);
-      if (now() - started + delayMs > policy.deadlineMs) throw error;
+      if (
+        reason === undefined || !safe || attempt >= policy.attempts ||
+        now() - started + delayMs > policy.deadlineMs
+      ) {
+        if (isWrite && (mustVerify || ambiguous)) {
+          error.message += `. The ${request.method} may have been stored before the failure: ` +
+            `look the record up before sending it again`;
+        }
+        throw error;
+      }
       mustVerify ||= isWrite && ambiguous;
       this.stats.retries[reason] = (this.stats.retries[reason] ?? 0) + 1;
       const event = { method: request.method, path, attempt, reason, delayMs };
@@ -203,7 +249,7 @@ export class HttpClient {
         headers: request.headers,
         body: request.body,
         signal,
-        ...(this.#tlsClient ? { client: this.#tlsClient } : {}),
+        client: this.#clientFor(method),
       } as RequestInit);
       const text = await this.#readText(response, request, attempt);
       if (response.ok) {
@@ -298,13 +344,10 @@ export class HttpClient {
     }
     if (error instanceof M2MError) {
       const reason = error.status === undefined ? undefined : RETRY_STATUSES[error.status];
-      // 429 means the server declined before doing anything; other statuses may follow work.
-      return {
-        error,
-        reason,
-        ambiguous: error.status !== 429,
-        retryAfterMs: retryAfter.get(error),
-      };
+      // Only a gateway failure may hide a save that happened behind it: the
+      // server's own errors (4xx, 500) answer requests it did not store.
+      const ambiguous = reason !== undefined && reason !== "429";
+      return { error, reason, ambiguous, retryAfterMs: retryAfter.get(error) };
     }
     const detail = this.#options.redactor.redact(
       [error, (error as Error)?.cause].filter(Boolean).map(String).join(": "),

@@ -142,7 +142,6 @@ export class TokenSource {
   }
 
   #authError(error: unknown): AuthError {
-    if (error instanceof AuthError) return error;
     const cause = error instanceof M2MError ? error : undefined;
     const status = cause?.status;
     const server = cause?.serverMessage ? `: "${cause.serverMessage}"` : "";

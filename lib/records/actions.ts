@@ -20,13 +20,17 @@ import {
 
 /** An action record as the server returns it (API.md §9). */
 export interface ActionRecord extends BaseRecord {
+  /** Always `"action"`. */
   recordType: "action";
   /** 24 hex digits. */
   actionId: string;
+  /** The action type form ID. */
   typeFormId: string;
+  /** The type's display name. */
   typeFormName: string;
   /** The component the action was performed on, lowercase. */
   componentUuid: string;
+  /** The workflow the action belongs to, if any. */
   workflowId?: string;
 }
 

@@ -21,14 +21,19 @@ import {
 
 /** A component record as the server returns it (API.md §9). */
 export interface ComponentRecord extends BaseRecord {
+  /** Always `"component"`. */
   recordType: "component";
   /** The full UUID, lowercase. */
   componentUuid: string;
   /** flickrBase58, 22 characters: what the QR label shows. */
   shortUuid: string;
+  /** The component type form ID. */
   formId: string;
+  /** The type's display name. */
   formName: string;
+  /** The workflow the component belongs to, if any. */
   workflowId?: string;
+  /** Where and when the component was received (set by the server for new components). */
   reception?: { date: string; detail: string; location: string } | null;
 }
 

@@ -21,18 +21,27 @@ const COLLECTIONS: readonly TypeFormCollection[] = [
 
 /** One entry of a type form listing. */
 export interface TypeFormSummary {
+  /** The type form ID, e.g. `"basic_component"`. */
   formId: string;
+  /** The display name, e.g. `"Basic Component"`. */
   formName: string;
+  /** Free tags. */
   tags: string[];
+  /** For action and workflow forms: the component types they apply to. */
   componentTypes?: string[];
+  /** Fields this client does not know yet, kept as the server sent them. */
   [field: string]: unknown;
 }
 
 /** A full type form record, with its Formio `schema`. */
 export interface TypeFormRecord extends TypeFormSummary {
+  /** Always `"form"`. */
   recordType: "form";
+  /** The collection it belongs to. */
   collection: string;
+  /** The Formio schema of the form. */
   schema: unknown;
+  /** Which version of the form this is. */
   validity: { startDate: string; version: number; ancestor_id: string | null };
 }
 

@@ -12,14 +12,19 @@ import type { VerifyResult } from "../http.ts";
 
 /** Who stored a version, and when (filled in by the server). */
 export interface Insertion {
+  /** When this version was stored (ISO 8601). */
   insertDate: string;
+  /** The address the save came from, as the server saw it. */
   ip: string;
+  /** Who stored it; for M2M clients `user_id` is the client ID. */
   user: { user_id: string; displayName: string; emails: string[] };
 }
 
 /** Which version a document is. */
 export interface Validity {
+  /** When this version became current (ISO 8601). */
   startDate: string;
+  /** 1 for the first version, then +1 per save. */
   version: number;
   /** `_id` of the version this one was made from; `null` for version 1. */
   ancestor_id: string | null;
@@ -29,9 +34,13 @@ export interface Validity {
 export interface BaseRecord {
   /** This version's document ID (24 hex). */
   _id: string;
+  /** The type form fields, as submitted. */
   data: JsonObject;
+  /** Who stored this version, and when. */
   insertion: Insertion;
+  /** Which version this is. */
   validity: Validity;
+  /** Fields this client does not know yet, kept as the server sent them. */
   [field: string]: unknown;
 }
 

@@ -17,13 +17,19 @@ import {
 
 /** A workflow record as the server returns it (NEW revision). */
 export interface WorkflowRecord extends BaseRecord {
+  /** Always `"workflow"`. */
   recordType: "workflow";
+  /** 24 hex digits, shared by all versions. */
   workflowId: string;
+  /** The workflow type. */
   typeFormId: string;
+  /** The type's display name. */
   typeFormName: string;
   /** The steps; each `result` is a UUID, an action ID, or `""` while not done. */
   path: { type: "component" | "action"; formName: string; result: string }[];
+  /** Completion as the server computed it (may be null). */
   completionStatus?: unknown;
+  /** The first step not yet done (may be null). */
   firstIncompleteAction?: unknown;
 }
 

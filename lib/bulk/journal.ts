@@ -1,0 +1,248 @@
+/**
+ * The append-only JSON Lines journal that makes a bulk run resumable and
+ * exactly-once: a row's key and the ID chosen for it are on disk before its
+ * request leaves, and its outcome after. One line per event:
+ *
+ * ```
+ * {"t":"start","v":1,"kind":"actions","source":"/data/run7.csv","at":"…","pid":4242}
+ * {"t":"intent","k":"row:12","id":"6751…","fp":"1f3a…"}
+ * {"t":"done","k":"row:12","id":"6751…"}
+ * {"t":"failed","k":"row:13","id":"6751…","error":"…"}
+ * ```
+ *
+ * @module
+ */
+
+import { ValidationError } from "../errors.ts";
+
+/** What the journal knows about one row key. */
+export interface JournalEntry {
+  /** The action ID or component UUID chosen for the row. */
+  id: string;
+  /** Fingerprint of the row content when it was last sent. */
+  fp?: string;
+  /** `pending`: sent (or about to be) with no outcome written; re-check by ID. */
+  state: "pending" | "done" | "failed";
+}
+
+/** Options of {@linkcode Journal.open}. */
+export interface JournalOpenOptions {
+  /** What the journal holds: a journal of another kind is refused. */
+  kind: "actions" | "components";
+  /** Identity of the input; a journal started for another source is refused. */
+  source?: string;
+  /** Read what is there and write nothing (dry run). */
+  readOnly?: boolean;
+  /** fdatasync after each intent line. */
+  sync?: boolean;
+}
+
+interface Line {
+  t?: unknown;
+  k?: unknown;
+  id?: unknown;
+  fp?: unknown;
+  kind?: unknown;
+  source?: unknown;
+}
+
+const encoder = new TextEncoder();
+
+async function* lines(file: Deno.FsFile): AsyncGenerator<string> {
+  let rest = "";
+  for await (const text of file.readable.pipeThrough(new TextDecoderStream())) {
+    const parts = (rest + text).split("\n");
+    rest = parts.pop() ?? "";
+    yield* parts;
+  }
+  if (rest !== "") yield rest;
+}
+
+/** An open journal: the state read from disk, plus an appender. */
+export class Journal {
+  /** The journal file's path. */
+  readonly path: string;
+  /** Lines that could not be read (a write cut short by a crash). */
+  readonly unreadableLines: number;
+  #entries: Map<string, JournalEntry>;
+  #file?: Deno.FsFile;
+  #sync: boolean;
+
+  private constructor(
+    path: string,
+    entries: Map<string, JournalEntry>,
+    unreadable: number,
+    file: Deno.FsFile | undefined,
+    sync: boolean,
+  ) {
+    this.path = path;
+    this.#entries = entries;
+    this.unreadableLines = unreadable;
+    this.#file = file;
+    this.#sync = sync;
+  }
+
+  /**
+   * Reads the journal at `path` (none yet is fine) and, unless read-only,
+   * locks it and opens it for appending. Throws a {@linkcode ValidationError}
+   * when it belongs to another kind or source, or another run holds it.
+   */
+  static async open(path: string, options: JournalOpenOptions): Promise<Journal> {
+    let file: Deno.FsFile | undefined;
+    if (options.readOnly) {
+      try {
+        file = await Deno.open(path, { read: true });
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+        return new Journal(path, new Map(), 0, undefined, false);
+      }
+    } else {
+      file = await Deno.open(path, { read: true, append: true, create: true });
+      // flock: released by the kernel even after kill -9, so a crash never leaves it stuck.
+      if (!await file.tryLock(true)) {
+        file.close();
+        throw new ValidationError(
+          `journal ${path} is in use by another run: wait for it to finish (two runs on one ` +
+            `journal could upload a row twice)`,
+        );
+      }
+    }
+    try {
+      const { entries, unreadable, endsWithNewline } = await Journal.#read(file, path, options);
+      if (options.readOnly) {
+        file.close();
+        return new Journal(path, entries, unreadable, undefined, false);
+      }
+      const journal = new Journal(path, entries, unreadable, file, options.sync ?? false);
+      // A line cut short by a crash must not swallow the next one.
+      if (!endsWithNewline) journal.#write("\n");
+      journal.#append({
+        t: "start",
+        v: 1,
+        kind: options.kind,
+        source: options.source ?? null,
+        at: new Date().toISOString(),
+        pid: Deno.pid,
+      });
+      return journal;
+    } catch (error) {
+      file.close();
+      throw error;
+    }
+  }
+
+  static async #read(file: Deno.FsFile, path: string, options: JournalOpenOptions) {
+    const entries = new Map<string, JournalEntry>();
+    let unreadable = 0;
+    let checkedStart = false;
+    // `readable` closes the file at its end, so read through a duplicate handle.
+    const reader = await Deno.open(path, { read: true });
+    try {
+      for await (const text of lines(reader)) {
+        if (text === "") continue;
+        let line: Line;
+        try {
+          line = JSON.parse(text);
+        } catch {
+          unreadable++;
+          continue;
+        }
+        const key = typeof line.k === "string" ? line.k : undefined;
+        const id = typeof line.id === "string" ? line.id : undefined;
+        if (line.t === "start" && !checkedStart) {
+          checkedStart = true;
+          if (line.kind !== options.kind) {
+            throw new ValidationError(
+              `journal ${path} records ${
+                String(line.kind)
+              }, not ${options.kind}: use another --journal`,
+            );
+          }
+          if (typeof line.source === "string" && options.source && line.source !== options.source) {
+            throw new ValidationError(
+              `journal ${path} was written for ${line.source}, not ${options.source}: its row ` +
+                `numbers would name other rows. Use another --journal (or --key-column)`,
+            );
+          }
+        } else if (key !== undefined && id !== undefined) {
+          const previous = entries.get(key);
+          if (line.t === "intent") {
+            const fp = typeof line.fp === "string" ? line.fp : undefined;
+            entries.set(key, { id, fp, state: "pending" });
+          } else if (line.t === "done") {
+            entries.set(key, { id, fp: previous?.fp, state: "done" });
+          } else if (line.t === "failed") {
+            entries.set(key, { id, fp: previous?.fp, state: "failed" });
+          }
+        }
+      }
+    } finally {
+      try {
+        reader.close();
+      } catch {
+        // Already closed by reaching the end of `readable`.
+      }
+    }
+    let endsWithNewline = true;
+    if (!options.readOnly && file.statSync().size > 0) {
+      const last = new Uint8Array(1);
+      await file.seek(-1, Deno.SeekMode.End);
+      await file.read(last);
+      endsWithNewline = last[0] === 0x0a;
+    }
+    return { entries, unreadable, endsWithNewline };
+  }
+
+  /** Rows the journal knows, by key. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** What the journal knows about `key`. */
+  get(key: string): JournalEntry | undefined {
+    return this.#entries.get(key);
+  }
+
+  /** Records that `key` is about to be sent as `id`; on disk when this returns. */
+  intent(key: string, id: string, fp: string): void {
+    this.#entries.set(key, { id, fp, state: "pending" });
+    this.#append({ t: "intent", k: key, id, fp });
+    if (this.#sync) this.#file?.syncDataSync();
+  }
+
+  /** Records that `key` is stored as `id`. */
+  done(key: string, id: string): void {
+    const previous = this.#entries.get(key);
+    this.#entries.set(key, { id, fp: previous?.fp, state: "done" });
+    this.#append({ t: "done", k: key, id });
+  }
+
+  /** Records that `key` failed (it may still be sent again, under the same `id`). */
+  failed(key: string, id: string, error: string, fp?: string): void {
+    const previous = this.#entries.get(key);
+    this.#entries.set(key, { id, fp: fp ?? previous?.fp, state: "failed" });
+    this.#append({ t: "failed", k: key, id, ...(fp ? { fp } : {}), error });
+  }
+
+  /** Unlocks and closes the file; later writes are ignored. */
+  close(): void {
+    const file = this.#file;
+    this.#file = undefined;
+    file?.close();
+  }
+
+  #append(value: Record<string, unknown>): void {
+    this.#write(JSON.stringify(value) + "\n");
+  }
+
+  // Synchronous on purpose: when `intent` returns, the line is in the kernel,
+  // which keeps it through a kill -9 of this process. One small write is cheaper
+  // than an async op round trip.
+  #write(text: string): void {
+    const file = this.#file;
+    if (file === undefined) return;
+    const bytes = encoder.encode(text);
+    let written = 0;
+    while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * The life of one row in a bulk run, the part that makes it exactly-once:
+ * look the key up in the journal; a row sent before with no outcome is
+ * checked by its ID before anything is sent again; a new row gets its ID
+ * chosen and journaled before its request; the outcome is journaled after.
+ *
+ * @module
+ */
+
+import { AbortError, M2MError, NetworkError, ValidationError } from "../errors.ts";
+import type { Journal } from "./journal.ts";
+import type { InvalidRow, RowBase, RowStatus } from "./types.ts";
+
+/** What a kind of record (actions, components) tells the engine. */
+export interface RowKind<R extends RowBase, P> {
+  /** The journal's kind. */
+  name: "actions" | "components";
+  /** A fresh ID to create a row's record under. */
+  newId(): string;
+  /** Checks an ID given with a row; throws a {@linkcode ValidationError}. */
+  checkId(id: string): string;
+  /** What the row would send, for noticing a row edited since it was sent. */
+  fingerprint(row: Exclude<R, InvalidRow>): string;
+  /** Rows with the same lane are processed one at a time (undefined: no lane). */
+  lane?(row: Exclude<R, InvalidRow>): string | undefined;
+  /** Validates the row and resolves what needs the server (short UUIDs); sends no write. */
+  prepare(row: Exclude<R, InvalidRow>, signal?: AbortSignal): Promise<P>;
+  /** Creates the record under `id`. */
+  send(prepared: P, id: string, signal?: AbortSignal): Promise<void>;
+  /** Whether a record with `id` is stored. */
+  exists(id: string, signal?: AbortSignal): Promise<boolean>;
+  /** Runs `work` in the row's lane. */
+  inLane<T>(lane: string | undefined, work: () => Promise<T>): Promise<T>;
+}
+
+/** What the engine shares with every row of a run. */
+export interface RowState {
+  journal?: Journal;
+  dryRun: boolean;
+  signal?: AbortSignal;
+  /** Keys seen in this run, with the row that used them. */
+  keys: Map<string, number>;
+}
+
+/** The outcome of one row, before the kind shapes it into a result. */
+export interface RowOutcome<R, P> {
+  row: R;
+  key: string;
+  status: RowStatus;
+  id?: string;
+  prepared?: P;
+  error?: Error;
+}
+
+function isInvalid(row: RowBase): row is InvalidRow {
+  return typeof (row as Partial<InvalidRow>).invalid === "string";
+}
+
+// A failure after which the request may have been stored (the reply was lost).
+function isAmbiguous(error: unknown): boolean {
+  return error instanceof NetworkError ||
+    (error instanceof M2MError && [502, 503, 504].includes(error.status ?? 0));
+}
+
+function changedError(key: string, id: string): ValidationError {
+  return new ValidationError(
+    `this row (${key}) was already uploaded as ${id}, but its content has changed since: ` +
+      `edit the stored record instead, or remove its lines from the journal to upload it anew`,
+  );
+}
+
+/** Takes one row through check, prepare, journal and send; never throws but for the journal. */
+export async function processRow<R extends RowBase, P>(
+  row: R,
+  kind: RowKind<R, P>,
+  state: RowState,
+): Promise<RowOutcome<R, P>> {
+  const key = row.key ?? `row:${row.row}`;
+  const failed = (error: Error, id?: string, prepared?: P): RowOutcome<R, P> => ({
+    row,
+    key,
+    status: "failed",
+    id,
+    prepared,
+    error,
+  });
+  const firstUse = state.keys.get(key);
+  if (firstUse !== undefined) {
+    return failed(new ValidationError(`key "${key}" is also the key of row ${firstUse}`));
+  }
+  state.keys.set(key, row.row);
+  const journal = state.dryRun ? undefined : state.journal;
+  const entry = state.journal?.get(key);
+  let id = entry?.id;
+  if (id === undefined && row.id !== undefined) {
+    try {
+      id = kind.checkId(row.id);
+    } catch (error) {
+      return failed(error as Error);
+    }
+  }
+  if (isInvalid(row)) {
+    id ??= kind.newId();
+    const error = new ValidationError(row.invalid);
+    journal?.failed(key, id, error.message);
+    return failed(error, id);
+  }
+  const valid = row as Exclude<R, InvalidRow>;
+  const fp = kind.fingerprint(valid);
+  if (entry?.state === "done") {
+    if (entry.fp !== undefined && entry.fp !== fp) return failed(changedError(key, entry.id), id);
+    return { row, key, status: "alreadyDone", id };
+  }
+  // Sent before with no outcome (or an explicit ID that may be stored): look before sending.
+  const mustCheck = entry !== undefined || row.id !== undefined;
+  const chosenId = id ?? kind.newId();
+  return await kind.inLane(kind.lane?.(valid), async () => {
+    let prepared: P | undefined;
+    try {
+      if (mustCheck && await kind.exists(chosenId, state.signal)) {
+        journal?.done(key, chosenId);
+        if (entry?.fp !== undefined && entry.fp !== fp) return failed(changedError(key, chosenId));
+        return { row, key, status: "alreadyDone", id: chosenId };
+      }
+      prepared = await kind.prepare(valid, state.signal);
+    } catch (error) {
+      if (state.signal?.aborted) return interrupted(row, key, chosenId, error);
+      journal?.failed(key, chosenId, (error as Error).message, fp);
+      return failed(error as Error, chosenId);
+    }
+    if (state.dryRun) return { row, key, status: "wouldUpload", id: chosenId, prepared };
+    journal?.intent(key, chosenId, fp);
+    try {
+      await kind.send(prepared, chosenId, state.signal);
+    } catch (error) {
+      if (state.signal?.aborted) return interrupted(row, key, chosenId, error, prepared);
+      return await afterFailedSend(error as Error);
+    }
+    journal?.done(key, chosenId);
+    return { row, key, status: "uploaded", id: chosenId, prepared };
+
+    async function afterFailedSend(error: Error): Promise<RowOutcome<R, P>> {
+      let message = error.message;
+      if (isAmbiguous(error)) {
+        // The HTTP layer gave up on an unclear failure: one last look before calling it failed.
+        try {
+          if (await kind.exists(chosenId, state.signal)) {
+            journal?.done(key, chosenId);
+            return { row, key, status: "uploaded", id: chosenId, prepared };
+          }
+        } catch {
+          message += ` (it may have been stored as ${chosenId}: re-running the same command ` +
+            `checks by that ID before sending again)`;
+        }
+      }
+      journal?.failed(key, chosenId, message);
+      error.message = message;
+      return failed(error, chosenId);
+    }
+  });
+}
+
+function interrupted<R, P>(
+  row: R,
+  key: string,
+  id: string,
+  cause: unknown,
+  prepared?: P,
+): RowOutcome<R, P> {
+  const error = new AbortError(
+    `interrupted while in flight: re-running the same command checks it by ID ${id}`,
+    { cause },
+  );
+  return { row, key, status: "interrupted", id, prepared, error };
+}

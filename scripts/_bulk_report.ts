@@ -1,0 +1,136 @@
+/**
+ * What the bulk scripts print at the end: a summary a person can act on
+ * (counts, the first failures with row and line, where the failed rows and
+ * the journal are, what to run next), or with `--json` one JSON document on
+ * stdout, streamed so that even 200,000 results take no memory.
+ *
+ * @module
+ */
+
+import type { BulkSummary, RowResult } from "../lib/bulk/mod.ts";
+import type { ScriptIO } from "./_cli.ts";
+import type { MappedRow } from "./_mapping.ts";
+
+/** How many failures and first rows the text summary lists. */
+export const SHOWN_FAILURES = 20;
+const SHOWN_ROWS = 5;
+
+/** A result as the script sees it. */
+export type ScriptResult = RowResult<MappedRow> & { componentUuid?: string };
+
+/** Where a row is, for a person: `row 12 (line 14)`. */
+export function where(result: { input: MappedRow }): string {
+  return `row ${result.input.row} (line ${result.input.record.line})`;
+}
+
+/** Collects what the summary shows while results stream past. */
+export class Report {
+  /** The first failures, as printed. */
+  readonly failures: string[] = [];
+  /** The first rows a dry run would send. */
+  readonly firstRows: string[] = [];
+  #io: ScriptIO;
+  #json: boolean;
+  #results = 0;
+
+  /** With `json`, results are written to stdout as they come. */
+  constructor(io: ScriptIO, json: boolean) {
+    this.#io = io;
+    this.#json = json;
+    if (json) io.out('{"results":[');
+  }
+
+  /** Takes one result. */
+  add(result: ScriptResult): void {
+    if (result.status === "failed" && this.failures.length < SHOWN_FAILURES) {
+      this.failures.push(`${where(result)}: ${result.error?.message ?? "failed"}`);
+    }
+    if (result.status === "wouldUpload" && this.firstRows.length < SHOWN_ROWS) {
+      const row = result.input;
+      const component = result.componentUuid ? ` on component ${result.componentUuid}` : "";
+      this.firstRows.push(
+        `${where(result)}: ${row.typeFormId}${component} ${JSON.stringify(row.data)}`,
+      );
+    }
+    if (this.#json) {
+      const line = JSON.stringify({
+        row: result.row,
+        line: result.input.record.line,
+        key: result.key,
+        status: result.status,
+        id: result.id,
+        componentUuid: result.componentUuid,
+        error: result.error?.message,
+      });
+      this.#io.out(`${this.#results++ ? "," : ""}${line}`);
+    }
+  }
+
+  /** Ends the JSON document with the summary. */
+  finishJson(summary: BulkSummary, extra: Record<string, unknown>): void {
+    const { failures: _listed, error, ...counts } = summary;
+    this.#io.out(
+      `],"summary":${JSON.stringify({ ...counts, error: error?.message, ...extra })}}`,
+    );
+  }
+}
+
+/** Quotes one argument for a shell command line, when it needs it. */
+export function shellQuote(argument: string): string {
+  return /^[\w@%+=:,./-]+$/.test(argument) ? argument : `'${argument.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The text summary lines. */
+export function summaryLines(
+  name: string,
+  submit: boolean,
+  total: number,
+  summary: BulkSummary,
+  report: Report,
+  files: { failed?: string; failedCount: number; journal?: string; rerun: string },
+): string[] {
+  const seconds = (summary.elapsedMs / 1000).toFixed(1);
+  const lines: string[] = [];
+  if (submit) {
+    lines.push(
+      `${name}: ${summary.done} of ${total} rows in ${seconds} s: ${summary.uploaded} uploaded, ` +
+        `${summary.alreadyDone} already done, ${summary.failed} failed` +
+        (summary.interrupted ? `, ${summary.interrupted} interrupted in flight` : ""),
+    );
+  } else {
+    lines.push(
+      `${name}: dry run, nothing was sent: ${summary.done} rows: ${summary.wouldUpload} ` +
+        `would be uploaded, ${summary.alreadyDone} already done, ${summary.failed} invalid`,
+    );
+    if (report.firstRows.length) {
+      lines.push(
+        "first rows:",
+        ...report.firstRows.map((l) => `  ${l}`),
+      );
+    }
+  }
+  if (report.failures.length) {
+    lines.push(submit ? "failed rows:" : "invalid rows:", ...report.failures.map((l) => `  ${l}`));
+    if (summary.failed > report.failures.length) {
+      lines.push(`  ... and ${summary.failed - report.failures.length} more`);
+    }
+  }
+  if (summary.stopped) {
+    lines.push(
+      `stopped before the end: ${total - summary.done} rows not started. Re-run the same ` +
+        `command to finish: ${files.rerun}`,
+    );
+  }
+  if (submit && files.failed && files.failedCount) {
+    lines.push(
+      `the ${files.failedCount} failed rows are in ${files.failed}: fix them there and upload ` +
+        `that file with the same options (it is UTF-8 with the header on line 1), or fix the ` +
+        `input and re-run the same command`,
+    );
+  }
+  if (submit && files.journal) {
+    lines.push(`journal: ${files.journal} (re-running the same command skips rows already done)`);
+  }
+  if (!submit) lines.push(`to upload, add --submit: ${files.rerun} --submit`);
+  return lines;
+}

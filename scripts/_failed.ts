@@ -1,0 +1,88 @@
+/**
+ * The failed rows of a bulk run, written as they fail to `<input>.failed.csv`
+ * (or `.failed.jsonl`) with the input's own columns, so the user can fix
+ * them and upload just that file. Each row also carries the ID chosen for
+ * it (`m2m_action_id` / `m2m_component_uuid`): uploading the fixed file
+ * reuses it, so a row that was stored after all is never stored twice.
+ *
+ * @module
+ */
+
+import type { Table, TableRecord } from "./_table.ts";
+
+const encoder = new TextEncoder();
+
+/** Quotes one CSV cell when it needs it (RFC 4180). */
+export function csvCell(value: string, delimiter: string): string {
+  const needsQuotes = value.includes(delimiter) || /["\r\n]/.test(value) ||
+    value.trim() !== value;
+  return needsQuotes ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+/** Writes failed rows; the file is created at the first one. */
+export class FailedRowsWriter {
+  /** Where the rows go. */
+  readonly path: string;
+  /** Rows written. */
+  count = 0;
+  #table: Table;
+  #idColumn: string;
+  #file?: Deno.FsFile;
+  #idIndex: number;
+
+  /** Prepares to write to `path` (removing what an earlier run left there). */
+  constructor(path: string, table: Table, idColumn: string) {
+    this.path = path;
+    this.#table = table;
+    this.#idColumn = idColumn;
+    this.#idIndex = table.header.findIndex((name) => name.trim() === idColumn);
+    try {
+      Deno.removeSync(path);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+  }
+
+  /** Appends one failed row, with the ID chosen for it (if any). */
+  write(record: TableRecord, id: string | undefined): void {
+    if (this.#file === undefined) {
+      this.#file = Deno.openSync(this.path, { write: true, create: true, truncate: true });
+      if (this.#table.format === "csv") {
+        const header = this.#idIndex < 0
+          ? [...this.#table.header, this.#idColumn]
+          : this.#table.header;
+        this.#line(header);
+      }
+    }
+    this.count++;
+    if (this.#table.format === "jsonl") {
+      let text = record.text ?? "";
+      if (record.object && id !== undefined) {
+        text = JSON.stringify({ ...record.object, [this.#idColumn]: id });
+      }
+      this.#write(`${text}\n`);
+      return;
+    }
+    const cells = [...(record.cells ?? [])];
+    if (this.#idIndex < 0) cells.push(id ?? "");
+    else if (id !== undefined) cells[this.#idIndex] = id;
+    this.#line(cells);
+  }
+
+  /** Closes the file. */
+  close(): void {
+    this.#file?.close();
+    this.#file = undefined;
+  }
+
+  #line(cells: string[]): void {
+    const delimiter = this.#table.delimiter;
+    this.#write(`${cells.map((cell) => csvCell(cell, delimiter)).join(delimiter)}\r\n`);
+  }
+
+  #write(text: string): void {
+    const bytes = encoder.encode(text);
+    let written = 0;
+    while (written < bytes.length) written += this.#file!.writeSync(bytes.subarray(written));
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * How a table cell becomes a JSON value of an action's or component's data.
+ * Undeclared columns are typed by their look (numbers stay numbers, true and
+ * false become booleans, the rest stays text as written); a column declared
+ * with a type must parse as it, or the row fails naming the column.
+ *
+ * @module
+ */
+
+import type { JsonValue } from "../mod.ts";
+
+/** The types a column can be declared as (`--types`, `--json-columns`, `--map`). */
+export const COLUMN_TYPES = ["auto", "string", "number", "integer", "boolean", "json"] as const;
+/** One of {@linkcode COLUMN_TYPES}. */
+export type ColumnType = typeof COLUMN_TYPES[number];
+
+/** A typed value, or why the cell is not of its declared type. */
+export type Typed = { value: JsonValue } | { omit: true } | { error: string };
+
+// Leading zeros ("007", serial numbers) and integers too large for a double
+// stay text in auto mode: turning them into numbers would change them.
+const AUTO_NUMBER = /^[+-]?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+const ANY_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const INTEGER = /^[+-]?\d+$/;
+
+function asNumber(text: string, pattern: RegExp, decimalComma: boolean): number | undefined {
+  const normalized = decimalComma ? text.replace(",", ".") : text;
+  if (decimalComma && text.includes(".")) return undefined;
+  if (!pattern.test(normalized)) return undefined;
+  const value = Number(normalized);
+  if (!Number.isFinite(value)) return undefined;
+  if (/^[+-]?\d+$/.test(normalized) && !Number.isSafeInteger(value)) return undefined;
+  return value;
+}
+
+function asBoolean(text: string): boolean | undefined {
+  const lower = text.toLowerCase();
+  return lower === "true" ? true : lower === "false" ? false : undefined;
+}
+
+/**
+ * Types one CSV cell. Empty (or blank) cells are omitted. `auto` never
+ * fails; the declared types fail with a reason such as `"abc" is not a number`.
+ */
+export function typeCell(text: string, type: ColumnType, decimalComma = false): Typed {
+  const trimmed = text.trim();
+  if (trimmed === "") return { omit: true };
+  const shown = JSON.stringify(trimmed.length > 40 ? `${trimmed.slice(0, 37)}...` : trimmed);
+  switch (type) {
+    case "string":
+      return { value: text };
+    case "number": {
+      const value = asNumber(trimmed, ANY_NUMBER, decimalComma);
+      return value === undefined ? { error: `${shown} is not a number` } : { value };
+    }
+    case "integer": {
+      const value = asNumber(trimmed, INTEGER, false);
+      return value === undefined ? { error: `${shown} is not a whole number` } : { value };
+    }
+    case "boolean": {
+      const value = asBoolean(trimmed);
+      return value === undefined ? { error: `${shown} is not true or false` } : { value };
+    }
+    case "json":
+      try {
+        return { value: JSON.parse(trimmed) as JsonValue };
+      } catch (error) {
+        return { error: `${shown} is not JSON (${(error as Error).message})` };
+      }
+    case "auto": {
+      const number = asNumber(trimmed, AUTO_NUMBER, decimalComma);
+      if (number !== undefined) return { value: number };
+      const boolean = asBoolean(trimmed);
+      return boolean === undefined ? { value: text } : { value: boolean };
+    }
+  }
+}
+
+/**
+ * Types one JSON Lines value: already typed, so `auto` keeps it as it is; a
+ * declared type accepts a value of that type, or text that parses as it.
+ */
+export function typeJsonValue(value: unknown, type: ColumnType, decimalComma = false): Typed {
+  if (value === undefined) return { omit: true };
+  const ok = { value: value as JsonValue };
+  switch (type) {
+    case "auto":
+    case "json":
+      return typeof value === "string" && type === "json" ? typeCell(value, type) : ok;
+    case "string":
+      return typeof value === "string" ? ok : { error: `${JSON.stringify(value)} is not text` };
+    case "number":
+      if (typeof value === "number") return ok;
+      break;
+    case "integer":
+      if (typeof value === "number" && Number.isSafeInteger(value)) return ok;
+      break;
+    case "boolean":
+      if (typeof value === "boolean") return ok;
+      break;
+  }
+  if (typeof value === "string") return typeCell(value, type, decimalComma);
+  const names = { number: "a number", integer: "a whole number", boolean: "true or false" };
+  return { error: `${JSON.stringify(value)} is not ${names[type]}` };
+}

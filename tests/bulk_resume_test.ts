@@ -1,0 +1,174 @@
+/**
+ * Resume and exactly once through the journal, in-process: a hand-made
+ * journal as a crash leaves it, an abort mid-flight, a graceful stop, an
+ * edited row, and journals that must be refused.
+ */
+
+import assert from "node:assert/strict";
+import { type ConnectOptions, newObjectId } from "../mod.ts";
+import { createComponents, uploadActions } from "../lib/bulk/mod.ts";
+import { withSandbox } from "./helpers.ts";
+import { actionRows, COMPONENT, recordingFetch, storedActionsByRow } from "./bulk_helpers.ts";
+
+async function tempJournal(): Promise<{ path: string } & AsyncDisposable> {
+  const directory = await Deno.makeTempDir({ prefix: "m2m-bulk-" });
+  return {
+    path: `${directory}/run.journal.jsonl`,
+    [Symbol.asyncDispose]: () => Deno.remove(directory, { recursive: true }),
+  };
+}
+
+function line(value: Record<string, unknown>): string {
+  return `${JSON.stringify(value)}\n`;
+}
+
+Deno.test("bulk resume: after a crash, done rows are skipped, unfinished ones checked by ID", async () => {
+  const recorder = recordingFetch();
+  await withSandbox(
+    async ({ sandbox, connection }) => {
+      await using temp = await tempJournal();
+      const journal = temp.path;
+      const rows = actionRows(10);
+      const ids = rows.map(() => newObjectId());
+      // What a crash leaves: rows 1-3 done; 4-6 sent with no outcome (4 and 5 reached the
+      // server, 6 did not); the last line cut short mid-write; rows 7-10 never started.
+      const stored = [0, 1, 2, 3, 4].map((index) => ({
+        actionId: ids[index],
+        typeFormId: "my_action",
+        componentUuid: COMPONENT,
+        data: { ...rows[index].data, submit: true },
+      }));
+      sandbox.seed("actions", stored);
+      let text = line({ t: "start", v: 1, kind: "actions", source: "s", at: "", pid: 1 });
+      for (const index of [0, 1, 2, 3, 4, 5]) {
+        text += line({ t: "intent", k: `row:${index + 1}`, id: ids[index] });
+        if (index < 3) text += line({ t: "done", k: `row:${index + 1}`, id: ids[index] });
+      }
+      await Deno.writeTextFile(journal, `${text}{"t":"intent","k":"row:7","id":"6751`);
+      const before = recorder.requests.length;
+      const run = uploadActions(rows, { connection, journal, source: "s" });
+      const byRow = new Map<number, string>();
+      for await (const result of run) byRow.set(result.row, result.status);
+      const summary = await run.summary();
+      assert.deepEqual([summary.alreadyDone, summary.uploaded, summary.failed], [5, 5, 0]);
+      assert.deepEqual([...byRow.keys()].sort((a, b) => a - b), rows.map((row) => row.row));
+      const sent = recorder.requests.slice(before);
+      assert.deepEqual(
+        sent.filter((r) => r.method === "GET").map((r) => r.path).sort(),
+        [3, 4, 5].map((index) => `/api/action/${ids[index]}`).sort(),
+      );
+      assert.ok(sandbox.documents("actions").some((doc) => doc.actionId === ids[5]));
+      assert.deepEqual([...storedActionsByRow(sandbox).values()], Array(10).fill(1));
+      // A third run finds everything done and sends nothing.
+      const again = await uploadActions(rows, { connection, journal, source: "s" }).summary();
+      assert.deepEqual([again.alreadyDone, again.requests], [10, 0]);
+    },
+    {},
+    { testing: { fetch: recorder.fetch } } as Partial<ConnectOptions>,
+  );
+});
+
+Deno.test("bulk resume: an abort mid-flight, then a re-run, stores every row exactly once", async () => {
+  await withSandbox(async ({ sandbox, connection }) => {
+    await using temp = await tempJournal();
+    const journal = temp.path;
+    const rows = actionRows(60);
+    const abort = new AbortController();
+    const run = uploadActions(rows, { connection, journal, concurrency: 8, signal: abort.signal });
+    let seen = 0;
+    for await (const _ of run) if (++seen === 20) abort.abort();
+    const first = await run.summary();
+    assert.equal(first.stopped, true);
+    assert.ok(first.interrupted > 0, "some requests were in flight when aborted");
+    const second = await uploadActions(rows, { connection, journal, concurrency: 8 }).summary();
+    assert.equal(second.failed, 0);
+    assert.equal(first.uploaded + second.uploaded + second.alreadyDone - first.uploaded, 60);
+    const counts = storedActionsByRow(sandbox);
+    assert.equal(counts.size, 60);
+    assert.ok([...counts.values()].every((count) => count === 1), "no row stored twice");
+  }, { latencyMs: 10 });
+});
+
+Deno.test("bulk resume: a graceful stop lets requests in flight finish and journals them", async () => {
+  await withSandbox(async ({ sandbox, connection }) => {
+    await using temp = await tempJournal();
+    const journal = temp.path;
+    const rows = actionRows(40);
+    const stop = new AbortController();
+    const run = uploadActions(rows, {
+      connection,
+      journal,
+      concurrency: 4,
+      stopSignal: stop.signal,
+    });
+    let seen = 0;
+    for await (const _ of run) if (++seen === 10) stop.abort();
+    const first = await run.summary();
+    assert.deepEqual([first.stopped, first.interrupted, first.failed], [true, 0, 0]);
+    assert.equal(first.uploaded, sandbox.documents("actions").length);
+    const second = await uploadActions(rows, { connection, journal }).summary();
+    assert.deepEqual([second.alreadyDone, second.uploaded], [first.uploaded, 40 - first.uploaded]);
+    assert.equal(second.requests, 40 - first.uploaded, "done rows are not even checked");
+  }, { latencyMs: 5 });
+});
+
+Deno.test("bulk resume: a row edited after it was uploaded is reported, not sent again", async () => {
+  await withSandbox(async ({ sandbox, connection }) => {
+    await using temp = await tempJournal();
+    const journal = temp.path;
+    await uploadActions(actionRows(3), { connection, journal }).summary();
+    const edited = actionRows(3);
+    edited[1].data.measurement = 99;
+    const summary = await uploadActions(edited, { connection, journal }).summary();
+    assert.deepEqual([summary.alreadyDone, summary.failed], [2, 1]);
+    assert.match(summary.failures[0].reason, /already uploaded as [0-9a-f]{24}, but its content/);
+    assert.equal(sandbox.documents("actions").length, 3);
+  });
+});
+
+Deno.test("bulk resume: a journal of another input, another kind, or in use is refused", async () => {
+  await withSandbox(async ({ sandbox, connection }) => {
+    await using temp = await tempJournal();
+    const journal = temp.path;
+    await uploadActions(actionRows(2), { connection, journal, source: "/data/a.csv" }).summary();
+    const other = await uploadActions(actionRows(2), { connection, journal, source: "/data/b.csv" })
+      .summary();
+    assert.match(String(other.error), /written for \/data\/a.csv, not \/data\/b.csv/);
+    const kind = await createComponents([], { connection, journal }).summary();
+    assert.match(String(kind.error), /records actions, not components/);
+    const holder = await Deno.open(journal, { read: true });
+    try {
+      await holder.lock(true);
+      const busy = await uploadActions(actionRows(2), { connection, journal }).summary();
+      assert.match(String(busy.error), /in use by another run/);
+    } finally {
+      holder.close();
+    }
+    assert.equal(sandbox.documents("actions").length, 2);
+  });
+});
+
+Deno.test("bulk resume: components sent with no outcome are looked up by their UUID", async () => {
+  await withSandbox(async ({ sandbox, connection }) => {
+    await using temp = await tempJournal();
+    const journal = temp.path;
+    const uuids = [crypto.randomUUID(), crypto.randomUUID()];
+    const rows = [1, 2, 3].map((row) => ({
+      row,
+      typeFormId: "basic_component",
+      data: { name: `board ${row}` },
+    }));
+    sandbox.seed("components", [{ componentUuid: uuids[0], formId: "basic_component", data: {} }]);
+    let text = line({ t: "start", v: 1, kind: "components", source: null });
+    text += line({ t: "intent", k: "row:1", id: uuids[0] });
+    text += line({ t: "intent", k: "row:2", id: uuids[1] });
+    await Deno.writeTextFile(journal, text);
+    const run = createComponents(rows, { connection, journal });
+    const statuses = new Map<number, [string, string | undefined]>();
+    for await (const result of run) statuses.set(result.row, [result.status, result.componentUuid]);
+    assert.deepEqual(statuses.get(1), ["alreadyDone", uuids[0]]);
+    assert.deepEqual(statuses.get(2), ["uploaded", uuids[1]]);
+    assert.equal(statuses.get(3)?.[0], "uploaded");
+    assert.equal(sandbox.documents("components").length, 3);
+  });
+});

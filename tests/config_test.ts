@@ -1,0 +1,127 @@
+import assert from "node:assert/strict";
+import {
+  type ConfigSources,
+  DEFAULT_AUDIENCE,
+  denoConfigSources,
+  resolveCredentials,
+  toBaseUrl,
+} from "../lib/config.ts";
+import { ValidationError } from "../lib/errors.ts";
+
+function sources(
+  env: Record<string, string>,
+  files: Record<string, string>,
+  modes: Record<string, number> = {},
+): ConfigSources & { warnings: string[] } {
+  const warnings: string[] = [];
+  return {
+    warnings,
+    env: (name) => env[name],
+    readTextFile: (path) => files[path],
+    fileMode: (path) => modes[path],
+    warn: (message) => warnings.push(message),
+  };
+}
+
+const FULL = [
+  "M2M_CLIENT_ID=file-id",
+  "M2M_CLIENT_SECRET='file secret'",
+  "M2M_AUTH0_DOMAIN=dune.auth0.com",
+  "M2M_DB_DOMAIN=apa.dunedb.org",
+].join("\n");
+
+Deno.test("dotenv: .env is read when no instance is given", () => {
+  const credentials = resolveCredentials({}, sources({}, { ".env": FULL }));
+  assert.equal(credentials.clientId, "file-id");
+  assert.equal(credentials.clientSecret, "file secret");
+  assert.equal(credentials.authBaseUrl, "https://dune.auth0.com");
+  assert.equal(credentials.dbBaseUrl, "https://apa.dunedb.org");
+  assert.equal(credentials.audience, DEFAULT_AUDIENCE);
+  assert.equal(credentials.envFile, ".env");
+});
+
+Deno.test("dotenv: the instance picks .env.<instance>, from the option or M2M_INSTANCE", () => {
+  const files = { ".env": FULL, ".env.staging": FULL.replace("file-id", "staging-id") };
+  assert.equal(
+    resolveCredentials({ instance: "staging" }, sources({}, files)).clientId,
+    "staging-id",
+  );
+  const fromEnv = resolveCredentials({}, sources({ M2M_INSTANCE: "staging" }, files));
+  assert.equal(fromEnv.clientId, "staging-id");
+  assert.throws(
+    () => resolveCredentials({ instance: "production" }, sources({}, files)),
+    /\.env\.production" does not exist/,
+  );
+  assert.throws(
+    () => resolveCredentials({}, sources({ M2M_INSTANCE: "prod" }, files)),
+    /M2M_INSTANCE "prod" is not an instance: use one of development, staging, production, sandbox/,
+  );
+});
+
+Deno.test("precedence: options, then environment, then file, field by field", () => {
+  const credentials = resolveCredentials(
+    { clientId: "option-id" },
+    sources({ M2M_CLIENT_ID: "env-id", M2M_CLIENT_SECRET: "env-secret", M2M_AUDIENCE: "aud" }, {
+      ".env": FULL,
+    }),
+  );
+  assert.equal(credentials.clientId, "option-id");
+  assert.equal(credentials.clientSecret, "env-secret");
+  assert.equal(credentials.dbBaseUrl, "https://apa.dunedb.org");
+  assert.equal(credentials.audience, "aud");
+});
+
+Deno.test("a missing value names every missing variable and the file looked at", () => {
+  assert.throws(
+    () => resolveCredentials({}, sources({ M2M_CLIENT_ID: "x" }, {})),
+    (error: Error) => {
+      assert.ok(error instanceof ValidationError);
+      assert.match(
+        error.message,
+        /M2M_CLIENT_SECRET, M2M_AUTH0_DOMAIN, M2M_DB_DOMAIN.*"\.env" \(not found or empty\)/,
+      );
+      return true;
+    },
+  );
+});
+
+Deno.test("domains: https by default, http only for loopback, http:// refused elsewhere", () => {
+  assert.equal(toBaseUrl("apa.dunedb.org", "D"), "https://apa.dunedb.org");
+  assert.equal(toBaseUrl("https://apa.dunedb.org/", "D"), "https://apa.dunedb.org");
+  assert.equal(toBaseUrl("localhost:12313", "D"), "http://localhost:12313");
+  assert.equal(toBaseUrl("127.0.0.1:8080", "D"), "http://127.0.0.1:8080");
+  assert.equal(toBaseUrl("[::1]:8080", "D"), "http://[::1]:8080");
+  assert.equal(toBaseUrl("http://localhost:1", "D"), "http://localhost:1");
+  assert.equal(toBaseUrl("https://127.0.0.1:9", "D"), "https://127.0.0.1:9");
+  assert.throws(() => toBaseUrl("http://apa.dunedb.org", "M2M_DB_DOMAIN"), /M2M_DB_DOMAIN.*TLS/);
+  assert.throws(() => toBaseUrl("ftp://x", "D"), /use https/);
+  assert.throws(() => toBaseUrl("https://user:pw@x", "D"), /plain host name/);
+  assert.throws(() => toBaseUrl("bad host name", "D"), ValidationError);
+});
+
+Deno.test("a dotenv file with the secret, readable by others, warns once; loopback does not", () => {
+  const files = {
+    ".env.production": FULL,
+    ".env.sandbox": FULL.replace(/=\S+\.(com|org)/g, "=localhost:1"),
+  };
+  const io = sources({}, files, { ".env.production": 0o100644, ".env.sandbox": 0o100644 });
+  resolveCredentials({ instance: "production" }, io);
+  resolveCredentials({ instance: "production" }, io);
+  resolveCredentials({ instance: "sandbox" }, io);
+  assert.equal(io.warnings.length, 1);
+  assert.match(io.warnings[0], /\.env\.production.*readable by other users.*chmod 600/);
+  assert.ok(!io.warnings[0].includes("file secret"));
+});
+
+Deno.test("denoConfigSources reads a real dotenv file through envFile", async () => {
+  const path = await Deno.makeTempFile();
+  try {
+    await Deno.writeTextFile(path, FULL);
+    await Deno.chmod(path, 0o600);
+    const credentials = resolveCredentials({ envFile: path }, denoConfigSources());
+    assert.equal(credentials.clientId, "file-id");
+    assert.equal(credentials.envFile, path);
+  } finally {
+    await Deno.remove(path);
+  }
+});
