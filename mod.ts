@@ -51,12 +51,21 @@ export {
   TimeoutError,
   ValidationError,
 } from "./lib/errors.ts";
-export type { JsonObject, JsonValue } from "./lib/data.ts";
+export {
+  checkData,
+  checkFieldEdits,
+  checkTypeFormId,
+  type JsonObject,
+  type JsonValue,
+} from "./lib/data.ts";
 export type { Logger } from "./lib/logger.ts";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./lib/retry.ts";
 export type { HttpStats, RetryEvent, RetryReason, VerifyResult } from "./lib/http.ts";
 export {
   BASE57,
+  checkObjectId,
+  checkShortUuid,
+  checkUuid,
   FLICKR_BASE58,
   fromShortUuid,
   isObjectId,

@@ -152,7 +152,16 @@ export class ApiError extends M2MError {}
  * console.assert(error instanceof Error);
  * ```
  */
-export class NetworkError extends M2MError {}
+export class NetworkError extends M2MError {
+  /** What the network layer said, e.g. `"tcp connect error: Connection refused"`. */
+  readonly detail?: string;
+
+  /** Creates the error; `options.detail` keeps the network layer's own words. */
+  constructor(message: string, options: M2MErrorOptions & { detail?: string } = {}) {
+    super(message, options);
+    this.detail = options.detail;
+  }
+}
 
 /**
  * The request, including reading its reply, took longer than the timeout.

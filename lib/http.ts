@@ -349,28 +349,36 @@ export class HttpClient {
       const ambiguous = reason !== undefined && reason !== "429";
       return { error, reason, ambiguous, retryAfterMs: retryAfter.get(error) };
     }
-    const detail = this.#options.redactor.redact(
-      [error, (error as Error)?.cause].filter(Boolean).map(String).join(": "),
+    const raw = this.#options.redactor.redact(
+      String((error as Error)?.cause instanceof Error ? (error as Error).cause : error),
     );
+    // Deno says "error sending request ... for URL: client error (Kind): what"; keep "what".
+    const detail = /client error \([^)]*\): (.*)$/s.exec(raw)?.[1] ?? raw.replace(/^Error: /, "");
     const host = new URL(request.url).host;
-    if (/certificate|tls|handshake|ssl/i.test(detail)) {
+    const tries = attempt > 1 ? ` after ${attempt} attempts` : "";
+    if (/certificate|tls|handshake|ssl/i.test(raw)) {
       return {
         error: new NetworkError(
-          `${what}: could not make a trusted TLS connection to ${host} (${detail}). Check the ` +
-            `domain; certificate checks are never switched off`,
-          { ...context, cause: error },
+          `${what}: could not make a trusted TLS connection to ${host}: ${detail}. Check the ` +
+            `host name (certificate checks are never switched off)`,
+          { ...context, cause: error, detail },
         ),
         ambiguous: false,
       };
     }
+    if (/Requests to port \d+ are blocked/.test(raw)) {
+      return {
+        error: new NetworkError(`${what}: ${detail}`, { ...context, detail }),
+        ambiguous: false,
+      };
+    }
     // Connect-phase failures (refused, DNS) mean the request never left.
-    const neverLeft = /client error \(Connect\)|dns error|connection refused/i.test(detail);
+    const neverLeft = /client error \(Connect\)|dns error|connection refused/i.test(raw);
     return {
       error: new NetworkError(
-        `${what} (${method} ${path}) could not reach ${host}${
-          attempt > 1 ? ` after ${attempt} attempts` : ""
-        }: ${detail}. Check the network and M2M_DB_DOMAIN / M2M_AUTH0_DOMAIN`,
-        { ...context, cause: error },
+        `${what} (${method} ${path}): cannot reach ${host}${tries}: ${detail}. Check the ` +
+          `network and the host name`,
+        { ...context, cause: error, detail },
       ),
       reason: neverLeft ? "connect" : "network",
       ambiguous: !neverLeft,

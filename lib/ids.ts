@@ -24,7 +24,7 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 const OBJECT_ID_PATTERN = /^[0-9a-f]{24}$/i;
 // The server's route accepts [0-9a-zA-Z-]{20,22}; we are stricter and accept
 // only characters that at least one of the two alphabets can decode.
-const SHORT_UUID_PATTERN = /^[1-9a-zA-Z]{20,22}$/;
+const SHORT_UUID_PATTERN = /^[1-9A-HJ-NP-Za-km-z]{20,22}$/;
 const SHORT_UUID_LENGTH = 22;
 
 /** Quotes a value for an error message, shortening long ones. */
@@ -110,15 +110,16 @@ export function checkObjectId(value: unknown, what = "actionID"): string {
 export function checkShortUuid(value: unknown, what = "shortUUID"): string {
   if (typeof value === "string" && SHORT_UUID_PATTERN.test(value)) return value;
   if (typeof value === "string" && value.length >= 20 && value.length <= 22) {
-    const bad = [...value].find((character) => !/[1-9a-zA-Z]/.test(character));
+    const bad = [...value].find((character) => !/[1-9A-HJ-NP-Za-km-z]/.test(character));
     throw new ValidationError(
-      `${what} ${quote(value)} contains ${quote(bad)}, which no short UUID alphabet uses ` +
-        `(0, O, I, l and punctuation never appear): check the label`,
+      `${what} ${quote(value)} contains ${quote(bad)}, which never appears on a label ` +
+        `(no 0, O, I, l or punctuation): check the label`,
     );
   }
   throw new ValidationError(
-    `${what} ${quote(value)} is not a short UUID: expected 20 to 22 letters and digits, ` +
-      `e.g. "sYYtwWFURzCyHVYavMrQDd"`,
+    `${what} ${quote(value)} is not a short UUID: ` +
+      (typeof value === "string" ? `it has ${value.length} characters; ` : "") +
+      `labels have 20 to 22 letters and digits, e.g. "sYYtwWFURzCyHVYavMrQDd"`,
   );
 }
 

@@ -6,11 +6,11 @@
  * @module
  */
 
-import { AuthError, M2MError } from "./errors.ts";
+import { AuthError, M2MError, NetworkError } from "./errors.ts";
 import type { HttpClient } from "./http.ts";
 import type { Logger } from "./logger.ts";
 import type { Redactor } from "./redact.ts";
-import { readCachedToken, writeCachedToken } from "./token_cache.ts";
+import { cacheUsable, readCachedToken, writeCachedToken } from "./token_cache.ts";
 
 /** A token as the API wants it, with its local expiry. */
 export interface AccessToken {
@@ -49,6 +49,8 @@ export class TokenSource {
   #token?: AccessToken;
   #pending?: Promise<AccessToken>;
   #cacheChecked = false;
+  #cacheOn = false;
+  #cacheRead = false;
   /** How many tokens this source has requested from the token endpoint. */
   requested = 0;
 
@@ -70,13 +72,18 @@ export class TokenSource {
   /** Forgets `token` after the API refused it, unless a newer one replaced it already. */
   invalidate(token: AccessToken): void {
     if (this.#token === token) this.#token = undefined;
-    this.#cacheChecked = true;
+    // A refused token may be the cached one: don't read it back.
+    this.#cacheRead = true;
   }
 
   async #obtain(signal?: AbortSignal): Promise<AccessToken> {
     const { cachePath, now, wallNow } = this.#options;
     if (cachePath && !this.#cacheChecked) {
       this.#cacheChecked = true;
+      this.#cacheOn = cacheUsable(cachePath, this.#options.logger);
+    }
+    if (cachePath && this.#cacheOn && !this.#cacheRead) {
+      this.#cacheRead = true;
       const cached = await readCachedToken(cachePath, this.#cacheKey(), this.#options.logger);
       if (cached && cached.expiresAtWallMs - wallNow() > 0) {
         this.#options.redactor.add(cached.accessToken);
@@ -90,7 +97,7 @@ export class TokenSource {
       }
     }
     const token = await this.#request(signal);
-    if (cachePath) {
+    if (cachePath && this.#cacheOn) {
       await writeCachedToken(cachePath, this.#cacheKey(), {
         tokenType: token.tokenType,
         accessToken: token.accessToken,
@@ -153,8 +160,14 @@ export class TokenSource {
         ? "check M2M_AUDIENCE (the API this client may call)"
         : "check M2M_CLIENT_ID, M2M_CLIENT_SECRET and M2M_AUDIENCE";
     }
+    const tries = (cause?.attempts ?? 1) > 1 ? ` after ${cause?.attempts} attempts` : "";
+    const detail = error instanceof NetworkError
+      ? error.detail ?? error.message
+      : error instanceof Error
+      ? error.message
+      : String(error);
     const what = status === undefined
-      ? `could not be reached (${error instanceof Error ? error.message : String(error)})`
+      ? `could not be reached${tries} (${detail})`
       : `refused the request (${status})${server}`;
     return new AuthError(`the token service at ${url} ${what}: ${advice}`, {
       method: "POST",

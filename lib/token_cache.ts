@@ -9,6 +9,32 @@
 
 import type { Logger } from "./logger.ts";
 
+/**
+ * Whether this process may read and replace the cache file; if not, one
+ * warning naming the permissions to add, and the cache is not used (a
+ * missing permission must neither prompt nor fail the run).
+ *
+ * @example
+ * ```ts
+ * import { cacheUsable } from "./token_cache.ts";
+ * console.assert(typeof cacheUsable("/tmp/tokens.json", { debug() {}, warn() {} }) === "boolean");
+ * ```
+ */
+export function cacheUsable(path: string, logger: Logger): boolean {
+  const directory = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) || "/" : ".";
+  const missing = [
+    Deno.permissions.querySync({ name: "read", path }).state === "granted"
+      ? undefined
+      : `--allow-read=${path}`,
+    Deno.permissions.querySync({ name: "write", path: directory }).state === "granted"
+      ? undefined
+      : `--allow-write=${directory}`,
+  ].filter(Boolean);
+  if (missing.length === 0) return true;
+  logger.warn(`not using the token cache ${path}: it needs ${missing.join(" ")}`);
+  return false;
+}
+
 /** One cached token, with its expiry on the wall clock (shared across processes). */
 export interface CachedToken {
   tokenType: string;

@@ -6,7 +6,14 @@
  * @module
  */
 
-import { FLICKR_BASE58, isObjectId, isUuid, type JsonObject, type JsonValue } from "../mod.ts";
+import {
+  checkObjectId,
+  checkShortUuid,
+  checkTypeFormId,
+  checkUuid,
+  type JsonObject,
+  type JsonValue,
+} from "../mod.ts";
 import { type OptionSpecs, type ScriptIO, UsageError } from "./_cli.ts";
 
 /** Options giving a record's data; {@linkcode readData} reads them. */
@@ -43,38 +50,22 @@ export function required(value: string | undefined, option: string): string {
 
 /** Checks a full component UUID argument; returns it lowercased. */
 export function checkUuidArg(value: string, option: string): string {
-  if (isUuid(value)) return value.toLowerCase();
-  throw new UsageError(
-    `--${option} ${JSON.stringify(value)} is not a full UUID (8-4-4-4-12 hex digits, e.g. ` +
-      `5f9ea420-3e88-11ed-9114-03f8483882ff); convert a label's short UUID with convert_short_uuid`,
-  );
+  return checkUuid(value, `--${option}`);
 }
 
 /** Checks a 24-hex-digit action or workflow ID argument; returns it lowercased. */
 export function checkObjectIdArg(value: string, option: string): string {
-  if (isObjectId(value)) return value.toLowerCase();
-  throw new UsageError(
-    `--${option} ${JSON.stringify(value)} is not an ID: expected 24 hex digits, ` +
-      `e.g. 63340ac79708eb30e6403cb9`,
-  );
+  return checkObjectId(value, `--${option}`);
 }
 
-/** Checks a short UUID argument: 20–22 characters of the alphabet labels use. */
+/** Checks a short UUID argument: 20–22 characters of the alphabets labels use. */
 export function checkShortUuidArg(value: string, option = "short-uuid"): string {
-  const bad = [...value].find((character) => !FLICKR_BASE58.includes(character));
-  if (bad === undefined && value.length >= 20 && value.length <= 22) return value;
-  throw new UsageError(
-    `--${option} ${JSON.stringify(value)} is not a short UUID: ` +
-      (bad === undefined
-        ? `it has ${value.length} characters, labels have 20 to 22`
-        : `${JSON.stringify(bad)} never appears on a label (no 0, O, I, l or punctuation)`),
-  );
+  return checkShortUuid(value, `--${option}`);
 }
 
 /** Checks a type form ID argument (non-empty, no surrounding spaces). */
 export function checkTypeFormIdArg(value: string, option: string): string {
-  if (value !== "" && value.trim() === value) return value;
-  throw new UsageError(`--${option} ${JSON.stringify(value)} is not a type form ID`);
+  return checkTypeFormId(value, `--${option}`);
 }
 
 /** Checks a version number argument: a positive integer. */

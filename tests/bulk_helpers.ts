@@ -73,3 +73,73 @@ export function recordingFetch() {
     },
   };
 }
+
+/** What a finished script process left. */
+export interface BulkScriptRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const ROOT = new URL("..", import.meta.url);
+
+/** Environment of a script process: the sandbox's credentials and Deno's own cache. */
+export function scriptEnv(sandbox: Sandbox): Record<string, string> {
+  const env: Record<string, string> = {
+    NO_COLOR: "1",
+    M2M_CLIENT_ID: sandbox.clientId,
+    M2M_CLIENT_SECRET: sandbox.clientSecret,
+    M2M_AUTH0_DOMAIN: sandbox.host,
+    M2M_DB_DOMAIN: sandbox.host,
+  };
+  for (const name of ["HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
+/** The `deno run` command of a bulk script, with its task's permission flags. */
+export function bulkCommand(
+  name: "upload_actions" | "create_components",
+  args: string[],
+  options: { sandbox: Sandbox; cwd: string; stdin?: boolean },
+): Deno.Command {
+  const config = JSON.parse(Deno.readTextFileSync(new URL("deno.json", ROOT)));
+  const words = (config.tasks[name].command as string).split(/\s+/);
+  const flags = words.slice(words.indexOf("run") + 1, words.indexOf(`scripts/${name}.ts`));
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", ...flags, new URL(`scripts/${name}.ts`, ROOT).pathname, ...args],
+    cwd: options.cwd,
+    clearEnv: true,
+    env: scriptEnv(options.sandbox),
+    stdin: options.stdin ? "piped" : "null",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+/** Runs a bulk script to its end, feeding `stdin` if given. */
+export async function runBulkScript(
+  name: "upload_actions" | "create_components",
+  args: string[],
+  options: { sandbox: Sandbox; cwd: string; stdin?: string },
+): Promise<BulkScriptRun> {
+  const child = bulkCommand(name, args, { ...options, stdin: options.stdin !== undefined })
+    .spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.stdin));
+    await writer.close();
+  }
+  const { code, stdout, stderr } = await child.output();
+  const decoder = new TextDecoder();
+  return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
+}
+
+/** A CSV of `count` rows for {@linkcode COMPONENT}: columns component, row, measurement. */
+export function csvRows(count: number): string {
+  const lines = ["component,row,measurement"];
+  for (let row = 1; row <= count; row++) lines.push(`${COMPONENT},${row},${row / 4}`);
+  return `${lines.join("\n")}\n`;
+}

@@ -89,10 +89,11 @@ export async function runFaultMatrix(plan: MatrixPlan): Promise<MatrixReport> {
         { name: "target" },
         connection,
       );
-      const seeded = await Promise.all(
+      const seeded = sandbox.seed(
+        "actions",
         Array.from(
           { length: plan.edits },
-          (_, index) => PerformAction("my_action", componentUuid, { index }, connection),
+          (_, index) => ({ typeFormId: "my_action", componentUuid, data: { index } }),
         ),
       );
       sandbox.setFaults(faults);

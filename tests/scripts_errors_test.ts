@@ -30,7 +30,11 @@ const VALID_ARGS: Record<TemplateScript, string[]> = {
 
 /** Bad command lines, each with a word its error line must contain. */
 const BAD_INPUT: [TemplateScript, string[], RegExp][] = [
-  ["convert_short_uuid", ["--short-uuid", "sYYtwWFURzCyHVYavMrQD0"], /"0" never appears/],
+  [
+    "convert_short_uuid",
+    ["--short-uuid", "sYYtwWFURzCyHVYavMrQD0"],
+    /contains "0", which never appears/,
+  ],
   ["convert_short_uuid", ["--short-uuid", "short"], /5 characters/],
   ["convert_short_uuid", [], /at least one --short-uuid/],
   ["create_component", ["--type-form-id", "basic_component", "--data", "[1]"], /JSON object/],

@@ -1,0 +1,200 @@
+/**
+ * `deno task bench`: bulk upload throughput against an in-process sandbox,
+ * ours (`uploadActions` with a journal) against the floor (a bare `fetch`
+ * loop sending the same POSTs with a token fetched beforehand), at
+ * concurrency 1, 4 and 16; then 1 and 16 with 50 ms added to every reply;
+ * then the peak RSS of the upload script on a generated 200,000-row CSV.
+ *
+ * Options: `--rows N` (default 2000), `--latency-rows N` (default 256),
+ * `--rss-rows N` (default 200000), `--skip-rss`, `--floor-fresh` (also
+ * measure a floor that opens a new connection per write, as our client does).
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { ConnectToAPI, newObjectId } from "../mod.ts";
+import { uploadActions } from "../lib/bulk/mod.ts";
+import { type Sandbox, startSandbox } from "../sandbox.ts";
+import { peakRss } from "./rss.ts";
+
+const COMPONENT = "5f9ea420-3e88-11ed-9114-03f8483882ff";
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    rows: { type: "string", default: "2000" },
+    "latency-rows": { type: "string", default: "256" },
+    "rss-rows": { type: "string", default: "200000" },
+    "skip-rss": { type: "boolean", default: false },
+    "floor-fresh": { type: "boolean", default: false },
+  },
+});
+const ROWS = Number(values.rows);
+const LATENCY_ROWS = Number(values["latency-rows"]);
+
+function rowData(row: number) {
+  return { row, measurement: row / 4, operator: "bench", readings: [row, row + 0.5] };
+}
+
+async function token(sandbox: Sandbox): Promise<string> {
+  const response = await fetch(`${sandbox.url}/oauth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      client_id: sandbox.clientId,
+      client_secret: sandbox.clientSecret,
+      audience: sandbox.audience,
+      grant_type: "client_credentials",
+    }),
+  });
+  const reply = await response.json() as { access_token: string; token_type: string };
+  return `${reply.token_type} ${reply.access_token}`;
+}
+
+/** The floor: the same POST /api/action requests from a bare fetch loop. */
+async function floor(
+  sandbox: Sandbox,
+  rows: number,
+  concurrency: number,
+  fresh: boolean,
+): Promise<number> {
+  const authorization = await token(sandbox);
+  const client = fresh ? Deno.createHttpClient({ poolMaxIdlePerHost: 0 }) : undefined;
+  let next = 1;
+  const started = performance.now();
+  const worker = async () => {
+    while (next <= rows) {
+      const row = next++;
+      const response = await fetch(`${sandbox.url}/api/action`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json", authorization },
+        body: JSON.stringify({
+          actionId: newObjectId(),
+          typeFormId: "my_action",
+          componentUuid: COMPONENT,
+          data: { ...rowData(row), submit: true },
+        }),
+        ...(client ? { client } : {}),
+      } as RequestInit);
+      const text = await response.text();
+      if (!response.ok) throw new Error(`floor: ${response.status} ${text}`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = performance.now() - started;
+  client?.close();
+  return rows / (elapsed / 1000);
+}
+
+/** Ours: uploadActions with a journal, as the script runs it. */
+async function ours(sandbox: Sandbox, rows: number, concurrency: number): Promise<number> {
+  const { connection } = await ConnectToAPI({
+    clientId: sandbox.clientId,
+    clientSecret: sandbox.clientSecret,
+    auth0Domain: sandbox.host,
+    dbDomain: sandbox.host,
+    envFile: "/dev/null",
+  });
+  const directory = await Deno.makeTempDir({ prefix: "m2m-bench-" });
+  try {
+    const input = Array.from({ length: rows }, (_, index) => ({
+      row: index + 1,
+      typeFormId: "my_action",
+      component: COMPONENT,
+      data: rowData(index + 1),
+    }));
+    const started = performance.now();
+    const summary = await uploadActions(input, {
+      connection,
+      concurrency,
+      journal: `${directory}/bench.journal.jsonl`,
+    }).summary();
+    const elapsed = performance.now() - started;
+    if (summary.uploaded !== rows) throw new Error(`ours: ${JSON.stringify(summary)}`);
+    return rows / (elapsed / 1000);
+  } finally {
+    connection.close();
+    await Deno.remove(directory, { recursive: true });
+  }
+}
+
+async function measure<T>(latencyMs: number, body: (sandbox: Sandbox) => Promise<T>): Promise<T> {
+  // A fresh sandbox each time: its store grows, and every side deserves the same one.
+  const sandbox = await startSandbox({ latencyMs });
+  try {
+    return await body(sandbox);
+  } finally {
+    await sandbox.close();
+  }
+}
+
+interface Line {
+  case: string;
+  rows: number;
+  ours: number;
+  floor: number;
+  fresh?: number;
+}
+
+async function compare(latencyMs: number, rows: number, concurrency: number): Promise<Line> {
+  // Median of three alternating runs, after a warm-up, so JIT and GC even out.
+  await measure(latencyMs, (s) => ours(s, Math.min(rows, 200), concurrency));
+  await measure(latencyMs, (s) => floor(s, Math.min(rows, 200), concurrency, false));
+  const runs = latencyMs > 0 ? 1 : 3;
+  const oursRates: number[] = [];
+  const floorRates: number[] = [];
+  const freshRates: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    floorRates.push(await measure(latencyMs, (s) => floor(s, rows, concurrency, false)));
+    oursRates.push(await measure(latencyMs, (s) => ours(s, rows, concurrency)));
+    if (values["floor-fresh"]) {
+      freshRates.push(await measure(latencyMs, (s) => floor(s, rows, concurrency, true)));
+    }
+  }
+  const median = (list: number[]) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)];
+  return {
+    case: `c${concurrency}${latencyMs ? `, +${latencyMs} ms` : ""}`,
+    rows,
+    ours: median(oursRates),
+    floor: median(floorRates),
+    fresh: freshRates.length ? median(freshRates) : undefined,
+  };
+}
+
+const lines: Line[] = [];
+for (const concurrency of [1, 4, 16]) lines.push(await compare(0, ROWS, concurrency));
+for (const concurrency of [1, 16]) lines.push(await compare(50, LATENCY_ROWS, concurrency));
+
+const fresh = values["floor-fresh"];
+console.log(
+  `\n| case | rows | ours rows/s | floor rows/s | floor/ours (goal <= 1.15) |` +
+    (fresh ? " floor, new conn. per write |" : ""),
+);
+console.log(`|---|---:|---:|---:|---:|${fresh ? "---:|" : ""}`);
+for (const line of lines) {
+  console.log(
+    `| ${line.case} | ${line.rows} | ${line.ours.toFixed(0)} | ${line.floor.toFixed(0)} | ` +
+      `${(line.floor / line.ours).toFixed(2)} |` +
+      (fresh ? ` ${line.fresh?.toFixed(0)} |` : ""),
+  );
+}
+const c1 = lines.find((line) => line.case === "c1, +50 ms")!;
+const c16 = lines.find((line) => line.case === "c16, +50 ms")!;
+console.log(
+  `\n+50 ms latency: c16/c1 = ${(c16.ours / c1.ours).toFixed(1)}x for ours ` +
+    `(goal >= 12x), ${(c16.floor / c1.floor).toFixed(1)}x for the floor`,
+);
+
+if (!values["skip-rss"]) {
+  const rssRows = Number(values["rss-rows"]);
+  for (const submit of [false, true]) {
+    const result = await peakRss(rssRows, submit);
+    console.log(
+      `peak RSS, upload_actions ${submit ? "--submit" : "dry run"}, ${rssRows} rows: ` +
+        `${(result.peakKb / 1024).toFixed(0)} MB (goal < 150 MB), ${
+          result.seconds.toFixed(1)
+        } s, ` +
+        `exit ${result.code}`,
+    );
+  }
+}

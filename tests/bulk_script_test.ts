@@ -1,0 +1,160 @@
+/**
+ * The bulk scripts as a user runs them (separate processes, the task's
+ * permission flags) against an in-process sandbox: dry run, exit codes,
+ * stdin, `--json`, the `.failed.csv` round trip, and a `kill -9` halfway.
+ */
+
+import assert from "node:assert/strict";
+import { startSandbox } from "../sandbox.ts";
+import {
+  bulkCommand,
+  COMPONENT,
+  csvRows,
+  runBulkScript,
+  storedActionsByRow,
+} from "./bulk_helpers.ts";
+
+const MAPPING = ["--component-column", "component", "--type-form-id", "my_action"];
+
+async function workDir(): Promise<{ path: string } & AsyncDisposable> {
+  const path = await Deno.makeTempDir({ prefix: "m2m-bulk-script-" });
+  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
+}
+
+Deno.test("bulk script: a dry run checks every row, sends no write, says how to submit", async () => {
+  await using sandbox = await startSandbox();
+  await using dir = await workDir();
+  await Deno.writeTextFile(`${dir.path}/in.csv`, csvRows(12));
+  const run = await runBulkScript("upload_actions", ["in.csv", ...MAPPING], {
+    sandbox,
+    cwd: dir.path,
+  });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /dry run, nothing was sent: 12 rows: 12 would be uploaded/);
+  assert.match(run.stdout, /row 1 \(line 2\): my_action on component 5f9ea420/);
+  assert.match(run.stdout, /to upload, add --submit: deno task upload_actions in.csv .* --submit/);
+  assert.equal(sandbox.stats.stored.actions, 0);
+  assert.deepEqual([...Deno.readDirSync(dir.path)].map((entry) => entry.name), ["in.csv"]);
+});
+
+Deno.test("bulk script: exit 2 for bad usage or an input refused whole, before any request", async () => {
+  await using sandbox = await startSandbox();
+  await using dir = await workDir();
+  await Deno.writeTextFile(`${dir.path}/in.csv`, csvRows(5));
+  await Deno.writeTextFile(`${dir.path}/bad.csv`, `component,x\n${COMPONENT},"open\n`);
+  const cases: [string[], RegExp][] = [
+    [[...MAPPING], /give the input file/],
+    [["in.csv", "--type-form-id", "my_action"], /--component-column is required/],
+    [["in.csv", ...MAPPING, "--concurrency", "0"], /--concurrency "0" is not a whole number/],
+    [["in.csv", "--component-column", "uuid", "--type-form-id", "my_action"], /not a column/],
+    [["in.csv", ...MAPPING, "--submit", "--expect-rows", "6"], /has 5 data rows, not the 6/],
+    [["bad.csv", ...MAPPING, "--submit"], /cannot be read as CSV/],
+    [["missing.csv", ...MAPPING], /cannot read missing.csv/],
+    [["in.csv", ...MAPPING, "--bogus"], /bogus/],
+  ];
+  for (const [args, message] of cases) {
+    const run = await runBulkScript("upload_actions", args, { sandbox, cwd: dir.path });
+    assert.equal(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
+    assert.match(run.stderr, message);
+    assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
+  }
+  assert.equal(sandbox.stats.requests, 0, "not even a token was requested");
+});
+
+Deno.test("bulk script: stdin JSON Lines with --json uploads and exits 0", async () => {
+  await using sandbox = await startSandbox();
+  await using dir = await workDir();
+  const lines = [1, 2, 3].map((row) =>
+    JSON.stringify({ component: COMPONENT, row, readings: [row, row + 0.5] })
+  );
+  const run = await runBulkScript(
+    "upload_actions",
+    ["-", ...MAPPING, "--submit", "--json", "--journal", "stdin.journal.jsonl"],
+    { sandbox, cwd: dir.path, stdin: `${lines.join("\n")}\n` },
+  );
+  assert.equal(run.code, 0, run.stderr);
+  const document = JSON.parse(run.stdout);
+  assert.equal(document.results.length, 3);
+  assert.deepEqual([document.summary.uploaded, document.summary.total], [3, 3]);
+  assert.deepEqual(
+    sandbox.documents("actions").map((doc) => doc.data).sort((a, b) =>
+      JSON.stringify(a) < JSON.stringify(b) ? -1 : 1
+    ),
+    [1, 2, 3].map((row) => ({ row, readings: [row, row + 0.5], submit: true })),
+  );
+  const withoutJournal = await runBulkScript("upload_actions", ["-", ...MAPPING, "--submit"], {
+    sandbox,
+    cwd: dir.path,
+    stdin: lines[0],
+  });
+  assert.equal(withoutJournal.code, 2);
+  assert.match(withoutJournal.stderr, /give --journal FILE/);
+});
+
+Deno.test("bulk script: failed rows go to .failed.csv; fixing and uploading it stores each row once", async () => {
+  await using sandbox = await startSandbox();
+  await using dir = await workDir();
+  const input = `${dir.path}/in.csv`;
+  const text = csvRows(6).replace(`${COMPONENT},3,0.75`, `${COMPONENT},3,oops`);
+  await Deno.writeTextFile(input, text);
+  const args = ["in.csv", ...MAPPING, "--types", "measurement:number", "--submit"];
+  const first = await runBulkScript("upload_actions", args, { sandbox, cwd: dir.path });
+  assert.equal(first.code, 1, first.stderr);
+  assert.match(first.stdout, /6 of 6 rows .*: 5 uploaded, 0 already done, 1 failed/);
+  assert.match(first.stdout, /row 3 \(line 4\): column "measurement": "oops" is not a number/);
+  const failed = await Deno.readTextFile(`${input}.failed.csv`);
+  const [header, row, ...rest] = failed.trim().split("\r\n");
+  assert.equal(header, "component,row,measurement,m2m_action_id");
+  assert.match(row, new RegExp(`^${COMPONENT},3,oops,[0-9a-f]{24}$`));
+  assert.equal(rest.length, 0);
+  await Deno.writeTextFile(`${input}.failed.csv`, failed.replace(",oops,", ",0.75,"));
+  const fixed = await runBulkScript("upload_actions", ["in.csv.failed.csv", ...args.slice(1)], {
+    sandbox,
+    cwd: dir.path,
+  });
+  assert.equal(fixed.code, 0, fixed.stderr + fixed.stdout);
+  // Re-running the original, fixed too: row 3 is found under its ID, not sent again.
+  await Deno.writeTextFile(input, csvRows(6));
+  const again = await runBulkScript("upload_actions", args, { sandbox, cwd: dir.path });
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /0 uploaded, 6 already done, 0 failed/);
+  assert.deepEqual(
+    [...storedActionsByRow(sandbox).entries()].sort(),
+    [1, 2, 3, 4, 5, 6].map((
+      row,
+    ) => [row, 1]),
+  );
+});
+
+Deno.test("bulk script: kill -9 halfway, re-run: every row stored exactly once", async () => {
+  await using sandbox = await startSandbox({ latencyMs: 15 });
+  await using dir = await workDir();
+  const rows = 300;
+  await Deno.writeTextFile(`${dir.path}/in.csv`, csvRows(rows));
+  const args = ["in.csv", ...MAPPING, "--submit", "--concurrency", "4"];
+  const child = bulkCommand("upload_actions", args, { sandbox, cwd: dir.path }).spawn();
+  const journal = `${dir.path}/in.csv.journal.jsonl`;
+  const doneLines = () => {
+    try {
+      return Deno.readTextFileSync(journal).split('"t":"done"').length - 1;
+    } catch {
+      return 0;
+    }
+  };
+  const deadline = Date.now() + 20_000;
+  while (doneLines() < rows / 3) {
+    assert.ok(Date.now() < deadline, "the journal never showed progress");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  child.kill("SIGKILL");
+  const killed = await child.output();
+  assert.equal(killed.signal, "SIGKILL");
+  const storedAtKill = sandbox.stats.stored.actions;
+  assert.ok(storedAtKill > 0 && storedAtKill < rows, `${storedAtKill} stored at the kill`);
+  const rerun = await runBulkScript("upload_actions", args, { sandbox, cwd: dir.path });
+  assert.equal(rerun.code, 0, rerun.stderr + rerun.stdout);
+  assert.match(rerun.stdout, new RegExp(`${rows} of ${rows} rows`));
+  const counts = storedActionsByRow(sandbox);
+  assert.equal(counts.size, rows);
+  assert.deepEqual([...counts.values()].filter((count) => count !== 1), [], "no duplicates");
+});
