@@ -5,15 +5,19 @@
  * concurrency 1, 4 and 16; then 1 and 16 with 50 ms added to every reply;
  * then the peak RSS of the upload script on a generated 200,000-row CSV.
  *
+ * To tell where time goes, two more columns: the floor again with a new
+ * connection per write (what our HTTP layer does, so that a dropped
+ * keep-alive connection can never make fetch resend a write), and a pool of
+ * bare `PerformAction` calls (the client without the bulk layer).
+ *
  * Options: `--rows N` (default 2000), `--latency-rows N` (default 256),
- * `--rss-rows N` (default 200000), `--skip-rss`, `--floor-fresh` (also
- * measure a floor that opens a new connection per write, as our client does).
+ * `--rss-rows N` (default 200000), `--skip-rss`.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
-import { ConnectToAPI, newObjectId } from "../mod.ts";
+import { type Connection, ConnectToAPI, newObjectId, PerformAction } from "../mod.ts";
 import { uploadActions } from "../lib/bulk/mod.ts";
 import { type Sandbox, startSandbox } from "../sandbox.ts";
 import { peakRss } from "./rss.ts";
@@ -26,7 +30,6 @@ const { values } = parseArgs({
     "latency-rows": { type: "string", default: "256" },
     "rss-rows": { type: "string", default: "200000" },
     "skip-rss": { type: "boolean", default: false },
-    "floor-fresh": { type: "boolean", default: false },
   },
 });
 const ROWS = Number(values.rows);
@@ -86,8 +89,7 @@ async function floor(
   return rows / (elapsed / 1000);
 }
 
-/** Ours: uploadActions with a journal, as the script runs it. */
-async function ours(sandbox: Sandbox, rows: number, concurrency: number): Promise<number> {
+async function connect(sandbox: Sandbox): Promise<Connection> {
   const { connection } = await ConnectToAPI({
     clientId: sandbox.clientId,
     clientSecret: sandbox.clientSecret,
@@ -95,6 +97,29 @@ async function ours(sandbox: Sandbox, rows: number, concurrency: number): Promis
     dbDomain: sandbox.host,
     envFile: "/dev/null",
   });
+  return connection;
+}
+
+/** The client alone: a pool of `PerformAction` calls, no bulk layer, no journal. */
+async function client(sandbox: Sandbox, rows: number, concurrency: number): Promise<number> {
+  const connection = await connect(sandbox);
+  let next = 1;
+  const started = performance.now();
+  const worker = async () => {
+    while (next <= rows) {
+      const row = next++;
+      await PerformAction("my_action", COMPONENT, rowData(row), connection);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = performance.now() - started;
+  connection.close();
+  return rows / (elapsed / 1000);
+}
+
+/** Ours: uploadActions with a journal, as the script runs it. */
+async function ours(sandbox: Sandbox, rows: number, concurrency: number): Promise<number> {
+  const connection = await connect(sandbox);
   const directory = await Deno.makeTempDir({ prefix: "m2m-bench-" });
   try {
     const input = Array.from({ length: rows }, (_, index) => ({
@@ -133,7 +158,8 @@ interface Line {
   rows: number;
   ours: number;
   floor: number;
-  fresh?: number;
+  fresh: number;
+  client: number;
 }
 
 async function compare(latencyMs: number, rows: number, concurrency: number): Promise<Line> {
@@ -144,12 +170,12 @@ async function compare(latencyMs: number, rows: number, concurrency: number): Pr
   const oursRates: number[] = [];
   const floorRates: number[] = [];
   const freshRates: number[] = [];
+  const clientRates: number[] = [];
   for (let run = 0; run < runs; run++) {
     floorRates.push(await measure(latencyMs, (s) => floor(s, rows, concurrency, false)));
     oursRates.push(await measure(latencyMs, (s) => ours(s, rows, concurrency)));
-    if (values["floor-fresh"]) {
-      freshRates.push(await measure(latencyMs, (s) => floor(s, rows, concurrency, true)));
-    }
+    freshRates.push(await measure(latencyMs, (s) => floor(s, rows, concurrency, true)));
+    clientRates.push(await measure(latencyMs, (s) => client(s, rows, concurrency)));
   }
   const median = (list: number[]) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)];
   return {
@@ -157,7 +183,8 @@ async function compare(latencyMs: number, rows: number, concurrency: number): Pr
     rows,
     ours: median(oursRates),
     floor: median(floorRates),
-    fresh: freshRates.length ? median(freshRates) : undefined,
+    fresh: median(freshRates),
+    client: median(clientRates),
   };
 }
 
@@ -165,17 +192,17 @@ const lines: Line[] = [];
 for (const concurrency of [1, 4, 16]) lines.push(await compare(0, ROWS, concurrency));
 for (const concurrency of [1, 16]) lines.push(await compare(50, LATENCY_ROWS, concurrency));
 
-const fresh = values["floor-fresh"];
 console.log(
-  `\n| case | rows | ours rows/s | floor rows/s | floor/ours (goal <= 1.15) |` +
-    (fresh ? " floor, new conn. per write |" : ""),
+  "\n| case | rows | ours rows/s | floor rows/s | floor/ours (goal <= 1.15) " +
+    "| floor, new conn. per write | PerformAction pool | bulk layer cost |",
 );
-console.log(`|---|---:|---:|---:|---:|${fresh ? "---:|" : ""}`);
+console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
 for (const line of lines) {
+  const cost = (line.client / line.ours - 1) * 100;
   console.log(
     `| ${line.case} | ${line.rows} | ${line.ours.toFixed(0)} | ${line.floor.toFixed(0)} | ` +
-      `${(line.floor / line.ours).toFixed(2)} |` +
-      (fresh ? ` ${line.fresh?.toFixed(0)} |` : ""),
+      `${(line.floor / line.ours).toFixed(2)} | ${line.fresh.toFixed(0)} | ` +
+      `${line.client.toFixed(0)} | ${cost >= 0 ? "+" : ""}${cost.toFixed(0)}% |`,
   );
 }
 const c1 = lines.find((line) => line.case === "c1, +50 ms")!;

@@ -7,11 +7,13 @@
  * @module
  */
 
-import { AbortError, ApiError, M2MError, NetworkError, TimeoutError } from "./errors.ts";
+import { readCappedText } from "./body.ts";
+import { AbortError, ApiError, TimeoutError } from "./errors.ts";
+import { classifyFailure, type Failure, rememberRetryAfter, type RetryReason } from "./failure.ts";
 import type { Logger } from "./logger.ts";
 import type { Redactor } from "./redact.ts";
 import { errorFromReply } from "./reply.ts";
-import { parseRetryAfter, retryDelay, type RetryPolicy } from "./retry.ts";
+import { abortableSleep, parseRetryAfter, retryDelay, type RetryPolicy } from "./retry.ts";
 
 /** Outcome of asking the server whether an ambiguous write took effect. */
 export type VerifyResult = { found: true; value: unknown } | { found: false };
@@ -36,15 +38,7 @@ export interface HttpRequest {
 }
 
 /** Why an attempt is retried; counted in {@linkcode HttpStats}. */
-export type RetryReason =
-  | "connect"
-  | "network"
-  | "timeout"
-  | "429"
-  | "502"
-  | "503"
-  | "504"
-  | "verify";
+export type { RetryReason };
 
 /** One retry, as reported to `onRetry` and the debug log. */
 export interface RetryEvent {
@@ -85,40 +79,6 @@ export interface HttpClientOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
   onRetry?: (event: RetryEvent) => void;
-}
-
-interface Failure {
-  error: M2MError;
-  reason?: RetryReason;
-  /** True when the request may have reached the server and taken effect. */
-  ambiguous: boolean;
-  retryAfterMs?: number;
-}
-
-// The server's Retry-After, kept beside the error rather than on it.
-const retryAfter = new WeakMap<M2MError, number>();
-
-const RETRY_STATUSES: Record<number, RetryReason> = {
-  429: "429",
-  502: "502",
-  503: "503",
-  504: "504",
-};
-
-/** A clearTimeout-based sleep: no timer outlives an abort. */
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /** Sends requests; create one per connection and `close()` it with the connection. */
@@ -251,7 +211,16 @@ export class HttpClient {
         signal,
         client: this.#clientFor(method),
       } as RequestInit);
-      const text = await this.#readText(response, request, attempt);
+      const text = await readCappedText(
+        response,
+        this.#options.maxResponseBytes,
+        () =>
+          new ApiError(
+            `${what} (${method} ${path}): the reply is larger than ` +
+              `${this.#options.maxResponseBytes} bytes, the limit set by maxResponseBytes`,
+            { method, path, status: response.status, attempts: attempt },
+          ),
+      );
       if (response.ok) {
         try {
           return JSON.parse(text);
@@ -272,116 +241,22 @@ export class HttpClient {
         text: this.#options.redactor.redact(text),
         attempts: attempt,
       });
-      const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), Date.now());
-      if (retryAfterMs !== undefined) retryAfter.set(error, retryAfterMs);
+      rememberRetryAfter(error, parseRetryAfter(response.headers.get("retry-after"), Date.now()));
       throw error;
     } finally {
       clearTimeout(timer);
     }
   }
 
-  async #readText(response: Response, request: HttpRequest, attempt: number): Promise<string> {
-    const limit = this.#options.maxResponseBytes;
-    const declared = Number(response.headers.get("content-length") ?? NaN);
-    if (!response.body) return "";
-    const tooLarge = () => {
-      const path = new URL(request.url).pathname;
-      return new ApiError(
-        `${request.what} (${request.method} ${path}): the reply is larger than ` +
-          `${limit} bytes, the limit set by maxResponseBytes`,
-        { method: request.method, path, status: response.status, attempts: attempt },
-      );
-    };
-    if (declared > limit) {
-      await response.body.cancel();
-      throw tooLarge();
-    }
-    const reader = response.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        await reader.cancel();
-        throw tooLarge();
-      }
-      chunks.push(value);
-    }
-    const bytes = new Uint8Array(size);
-    let offset = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-    return new TextDecoder().decode(bytes);
-  }
-
   #classify(error: unknown, request: HttpRequest, attempt: number): Failure {
-    const { method, what } = request;
-    const path = new URL(request.url).pathname;
-    const context = { method, path, attempts: attempt };
-    if (request.signal?.aborted) {
-      return {
-        error: new AbortError(`${what} was aborted by the caller`, context),
-        ambiguous: true,
-      };
-    }
-    if (error instanceof TimeoutError) {
-      return {
-        error: new TimeoutError(
-          `${what} (${method} ${path}) got no complete reply within ${this.#options.timeoutMs} ms` +
-            `${
-              attempt > 1 ? ` (${attempt} attempts)` : ""
-            }: the server or the network is slow or ` +
-            `down; try again later or raise timeoutMs`,
-          context,
-        ),
-        reason: "timeout",
-        ambiguous: true,
-      };
-    }
-    if (error instanceof M2MError) {
-      const reason = error.status === undefined ? undefined : RETRY_STATUSES[error.status];
-      // Only a gateway failure may hide a save that happened behind it: the
-      // server's own errors (4xx, 500) answer requests it did not store.
-      const ambiguous = reason !== undefined && reason !== "429";
-      return { error, reason, ambiguous, retryAfterMs: retryAfter.get(error) };
-    }
-    const raw = this.#options.redactor.redact(
-      String((error as Error)?.cause instanceof Error ? (error as Error).cause : error),
-    );
-    // Deno says "error sending request ... for URL: client error (Kind): what"; keep "what".
-    const detail = /client error \([^)]*\): (.*)$/s.exec(raw)?.[1] ?? raw.replace(/^Error: /, "");
-    const host = new URL(request.url).host;
-    const tries = attempt > 1 ? ` after ${attempt} attempts` : "";
-    if (/certificate|tls|handshake|ssl/i.test(raw)) {
-      return {
-        error: new NetworkError(
-          `${what}: could not make a trusted TLS connection to ${host}: ${detail}. Check the ` +
-            `host name (certificate checks are never switched off)`,
-          { ...context, cause: error, detail },
-        ),
-        ambiguous: false,
-      };
-    }
-    if (/Requests to port \d+ are blocked/.test(raw)) {
-      return {
-        error: new NetworkError(`${what}: ${detail}`, { ...context, detail }),
-        ambiguous: false,
-      };
-    }
-    // Connect-phase failures (refused, DNS) mean the request never left.
-    const neverLeft = /client error \(Connect\)|dns error|connection refused/i.test(raw);
-    return {
-      error: new NetworkError(
-        `${what} (${method} ${path}): cannot reach ${host}${tries}: ${detail}. Check the ` +
-          `network and the host name`,
-        { ...context, cause: error, detail },
-      ),
-      reason: neverLeft ? "connect" : "network",
-      ambiguous: !neverLeft,
-    };
+    return classifyFailure(error, {
+      what: request.what,
+      method: request.method,
+      url: request.url,
+      attempt,
+      timeoutMs: this.#options.timeoutMs,
+      aborted: request.signal?.aborted ?? false,
+      redact: (text) => this.#options.redactor.redact(text),
+    });
   }
 }

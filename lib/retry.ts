@@ -88,3 +88,28 @@ export function resolveRetryPolicy(partial: Partial<RetryPolicy> = {}): RetryPol
   }
   return policy;
 }
+
+/**
+ * Waits `ms`, or rejects with the signal's reason as soon as it aborts; the
+ * timer is cleared either way, so no wait outlives its caller.
+ *
+ * @example
+ * ```ts
+ * import { abortableSleep } from "./retry.ts";
+ * await abortableSleep(1);
+ * ```
+ */
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

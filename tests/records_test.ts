@@ -316,58 +316,6 @@ Deno.test("a client without a view permission gets a PermissionError naming it",
   });
 });
 
-Deno.test("GetTypeForm: the latest full form of each collection; unknown IDs are NotFoundError", async () => {
-  await withSandbox(async ({ sandbox, connection }) => {
-    const expected: [TypeFormCollection, string, string][] = [
-      ["componentForms", "basic_component", "Basic Component"],
-      ["actionForms", "my_action", "My Action"],
-      ["workflowForms", "APA_Assembly", "APA Assembly"],
-    ];
-    // Type forms need no permission (API.md §4).
-    await asClient(sandbox, [], async (noPermissions) => {
-      for (const [collection, formId, formName] of expected) {
-        const form = await GetTypeForm(collection, formId, noPermissions);
-        assert.deepEqual([form.recordType, form.formId, form.formName], ["form", formId, formName]);
-        assert.equal(form.collection, collection);
-        assert.match(String(form._id), /^[0-9a-f]{24}$/, "the full record's own document ID");
-        assert.equal(typeof form.schema, "object");
-        assert.ok(Array.isArray(form.tags));
-        assert.equal(form.validity.version, 1);
-        if (collection !== "componentForms") assert.ok(Array.isArray(form.componentTypes));
-      }
-    });
-    await rejectsWith(
-      GetTypeForm("componentForms", "no_such_form", connection),
-      NotFoundError,
-      /no_such_form/,
-    );
-    // A form exists in one collection only.
-    await rejectsWith(GetTypeForm("actionForms", "basic_component", connection), NotFoundError);
-  });
-});
-
-Deno.test("ListTypeForms: every form of a collection, sorted by name", async () => {
-  const schema = { components: [] };
-  const forms = [
-    { collection: "componentForms" as const, formId: "zeta", formName: "Zeta", schema },
-    { collection: "componentForms" as const, formId: "alpha", formName: "alpha", schema },
-    { collection: "componentForms" as const, formId: "beta", formName: "Beta", schema },
-    { collection: "actionForms" as const, formId: "act", formName: "Act", schema },
-  ];
-  await withSandbox(async ({ connection }) => {
-    const components = await ListTypeForms("componentForms", connection);
-    // Sorted by formName as the server sorts (code points: capitals first).
-    assert.deepEqual(components.map((form) => form.formName), ["Beta", "Zeta", "alpha"]);
-    assert.deepEqual(components.map((form) => form.formId), ["beta", "zeta", "alpha"]);
-    // List entries carry the formId as `_id` (API.md §4).
-    assert.ok(components.every((form) => form._id === form.formId && Array.isArray(form.tags)));
-    assert.deepEqual((await ListTypeForms("actionForms", connection)).map((f) => f.formId), [
-      "act",
-    ]);
-    assert.deepEqual(await ListTypeForms("workflowForms", connection), []);
-  }, { forms });
-});
-
 Deno.test("short UUIDs: offline conversions agree with the stored ones and ConvertShortUUID", async () => {
   await withSandbox(async ({ sandbox, connection }) => {
     const uuid = await CreateComponent("basic_component", { name: "label" }, connection);

@@ -23,10 +23,31 @@ import {
 } from "./types.ts";
 
 const MAX_CONCURRENCY = 256;
+const EMPTY_SUMMARY: BulkSummary = {
+  done: 0,
+  uploaded: 0,
+  alreadyDone: 0,
+  wouldUpload: 0,
+  failed: 0,
+  interrupted: 0,
+  failures: [],
+  stopped: false,
+  requests: 0,
+  elapsedMs: 0,
+};
 
 /**
  * A bulk run: iterate it for per-row results (in completion order), then
  * read {@linkcode BulkRun.summary}. Nothing is sent until iteration starts.
+ *
+ * @example
+ * ```ts ignore
+ * const run = uploadActions(rows, { connection, journal: "run.journal.jsonl" });
+ * for await (const result of run) {
+ *   if (result.status === "failed") console.error(`row ${result.row}: ${result.error?.message}`);
+ * }
+ * const { uploaded, alreadyDone, failed } = await run.summary();
+ * ```
  */
 export class BulkRun<T> implements AsyncIterable<T> {
   #start: () => void;
@@ -66,15 +87,14 @@ export class BulkRun<T> implements AsyncIterable<T> {
 
   /**
    * The summary, once every row is finished (or the run stopped). Starts the
-   * run and consumes its results if nobody iterates them. Never rejects: a
-   * failure of the input or the journal is in `summary.error`.
+   * run if needed, and lets go of the results nobody has read yet (so call it
+   * after the loop). Never rejects: a failure of the input or the journal is
+   * in `summary.error`.
    */
   summary(): Promise<BulkSummary> {
-    if (!this.#iterated) {
-      this.#iterated = true;
-      this.#channel.discard();
-      this.#start();
-    }
+    this.#iterated = true;
+    this.#channel.discard();
+    this.#start();
     return this.#summary;
   }
 
@@ -116,15 +136,19 @@ export function startRun<R extends RowBase, P, T>(
   const start = () => {
     if (started) return;
     started = true;
-    execute(rows, kind, options, concurrency, stopper.signal, channel, toResult).then(
-      (result) => {
-        resolveSummary(result);
-        channel.close(result.error);
-      },
-    );
+    options.stopSignal?.addEventListener("abort", stop, { once: true });
+    options.signal?.addEventListener("abort", stop, { once: true });
+    if (options.stopSignal?.aborted || options.signal?.aborted) stop();
+    execute(rows, kind, options, concurrency, stopper.signal, channel, toResult).catch(
+      (error: Error): BulkSummary => ({ ...EMPTY_SUMMARY, stopped: true, error }),
+    ).then((result) => {
+      // A long-lived signal must not keep this run reachable.
+      options.stopSignal?.removeEventListener("abort", stop);
+      options.signal?.removeEventListener("abort", stop);
+      resolveSummary(result);
+      channel.close(result.error);
+    });
   };
-  options.stopSignal?.addEventListener("abort", stop, { once: true });
-  options.signal?.addEventListener("abort", stop, { once: true });
   return new BulkRun(channel, start, summary, stop);
 }
 

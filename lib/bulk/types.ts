@@ -66,6 +66,7 @@ export interface RowResult<R> {
   row: number;
   /** The journal key. */
   key: string;
+  /** What happened to the row. */
   status: RowStatus;
   /** True for `uploaded`, `alreadyDone` and `wouldUpload`. */
   ok: boolean;
@@ -93,10 +94,15 @@ export interface ComponentResult<R = ComponentRow | InvalidRow> extends RowResul
 export interface BulkCounts {
   /** Rows finished, whatever their status. */
   done: number;
+  /** Stored by this run. */
   uploaded: number;
+  /** Stored by an earlier run. */
   alreadyDone: number;
+  /** Valid in a dry run. */
   wouldUpload: number;
+  /** Not stored (see the failures). */
   failed: number;
+  /** Aborted in flight; a re-run checks them by ID. */
   interrupted: number;
 }
 
@@ -110,8 +116,11 @@ export interface BulkProgress extends BulkCounts {
 
 /** One failed row in the summary. */
 export interface RowFailure {
+  /** The row's position in the input. */
   row: number;
+  /** Its journal key. */
   key: string;
+  /** The error message. */
   reason: string;
 }
 
@@ -125,6 +134,7 @@ export interface BulkSummary extends BulkCounts {
   error?: Error;
   /** Requests sent by the connection during the run, retries included. */
   requests: number;
+  /** Wall time of the run. */
   elapsedMs: number;
 }
 

@@ -72,7 +72,8 @@ export async function GetTypeForm(
 ): Promise<TypeFormRecord> {
   const name = checkCollection(collection);
   const formId = checkTypeFormId(typeFormID, "typeFormID");
-  if (formId === "list" || formId === "object") {
+  // Routing is case-insensitive: "LIST" reaches the list route too.
+  if (formId.toLowerCase() === "list" || formId.toLowerCase() === "object") {
     throw new ValidationError(
       `typeFormID ${quote(formId)} cannot be fetched: the server reserves it`,
     );
@@ -87,7 +88,10 @@ export async function GetTypeForm(
   });
   const form = reply as TypeFormRecord;
   if (typeof form !== "object" || form === null || form.formId !== formId) {
-    throw new ApiError(`get type form ${formId}: the reply is not that type form`, { path });
+    throw new ApiError(`get type form ${formId}: the reply is not that type form`, {
+      method: "GET",
+      path,
+    });
   }
   return form;
 }
@@ -118,5 +122,8 @@ export async function ListTypeForms(
   if (!Array.isArray(reply)) {
     throw new ApiError(`list the ${name}: the reply is not a list`, { method: "GET", path });
   }
-  return reply as TypeFormSummary[];
+  // NEW sorts by formName, OLD does not: sort here (code-unit order, like MongoDB's).
+  return (reply as TypeFormSummary[]).toSorted((a, b) =>
+    a.formName < b.formName ? -1 : a.formName > b.formName ? 1 : 0
+  );
 }

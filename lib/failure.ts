@@ -1,0 +1,139 @@
+/**
+ * Why an attempt failed, and what that allows: retry or not, and whether
+ * the request may have taken effect on the server (an ambiguous failure,
+ * after which a write must be looked up before it is sent again).
+ *
+ * @module
+ */
+
+import { AbortError, M2MError, NetworkError, TimeoutError } from "./errors.ts";
+
+/** Why an attempt is retried. `verify`: the lookup after an unclear write failed. */
+export type RetryReason =
+  | "connect"
+  | "network"
+  | "timeout"
+  | "429"
+  | "502"
+  | "503"
+  | "504"
+  | "verify";
+
+/** A failed attempt, classified. */
+export interface Failure {
+  /** The error to throw if the attempt is not retried. */
+  error: M2MError;
+  /** Why it may be retried; undefined when it must not be. */
+  reason?: RetryReason;
+  /** True when the request may have reached the server and taken effect. */
+  ambiguous: boolean;
+  /** The server's `Retry-After`, in ms. */
+  retryAfterMs?: number;
+}
+
+/** The attempt a failure belongs to. */
+export interface AttemptContext {
+  /** What the caller asked, for messages. */
+  what: string;
+  method: string;
+  url: string;
+  /** 1-based. */
+  attempt: number;
+  timeoutMs: number;
+  /** True when the caller's own signal fired. */
+  aborted: boolean;
+  /** Removes secrets from text taken from the network layer. */
+  redact: (text: string) => string;
+}
+
+// The server's Retry-After, kept beside the error rather than on it.
+const retryAfter = new WeakMap<M2MError, number>();
+
+/** Remembers the `Retry-After` a reply carried, for {@linkcode classifyFailure}. */
+export function rememberRetryAfter(error: M2MError, retryAfterMs: number | undefined): void {
+  if (retryAfterMs !== undefined) retryAfter.set(error, retryAfterMs);
+}
+
+const RETRY_STATUSES: Record<number, RetryReason> = {
+  429: "429",
+  502: "502",
+  503: "503",
+  504: "504",
+};
+
+/**
+ * Classifies what an attempt threw: a typed error from the reply, our
+ * timeout, the caller's abort, or whatever `fetch` rejected with.
+ *
+ * @example
+ * ```ts
+ * import { classifyFailure } from "./failure.ts";
+ * const failure = classifyFailure(new TypeError("fetch failed", {
+ *   cause: new Error("client error (Connect): tcp connect error: Connection refused"),
+ * }), {
+ *   what: "get x", method: "POST", url: "http://127.0.0.1:1/api/action", attempt: 1,
+ *   timeoutMs: 1000, aborted: false, redact: (text) => text,
+ * });
+ * console.assert(failure.reason === "connect" && !failure.ambiguous);
+ * ```
+ */
+export function classifyFailure(error: unknown, attempt: AttemptContext): Failure {
+  const { what, method } = attempt;
+  const { host, pathname: path } = new URL(attempt.url);
+  const context = { method, path, attempts: attempt.attempt };
+  const tries = attempt.attempt > 1 ? ` after ${attempt.attempt} attempts` : "";
+  if (attempt.aborted) {
+    return { error: new AbortError(`${what} was aborted by the caller`, context), ambiguous: true };
+  }
+  if (error instanceof TimeoutError) {
+    return {
+      error: new TimeoutError(
+        `${what} (${method} ${path}) got no complete reply within ${attempt.timeoutMs} ms` +
+          `${tries}: the server or the network is slow or down; try again later or raise ` +
+          `timeoutMs`,
+        context,
+      ),
+      reason: "timeout",
+      ambiguous: true,
+    };
+  }
+  if (error instanceof M2MError) {
+    const reason = error.status === undefined ? undefined : RETRY_STATUSES[error.status];
+    // Only a gateway failure may hide a save that happened behind it: the
+    // server's own errors (4xx, 500) answer requests it did not store.
+    const ambiguous = reason !== undefined && reason !== "429";
+    return { error, reason, ambiguous, retryAfterMs: retryAfter.get(error) };
+  }
+  const raw = attempt.redact(
+    String((error as Error)?.cause instanceof Error ? (error as Error).cause : error),
+  );
+  // Deno says "error sending request ... for URL: client error (Kind): what"; keep "what".
+  const detail = /client error \([^)]*\): (.*)$/s.exec(raw)?.[1] ?? raw.replace(/^Error: /, "");
+  if (/certificate|tls|handshake|ssl/i.test(raw)) {
+    return {
+      error: new NetworkError(
+        `${what}: could not make a trusted TLS connection to ${host}: ${detail}. Check the ` +
+          `host name (certificate checks are never switched off)`,
+        { ...context, cause: error, detail },
+      ),
+      ambiguous: false,
+    };
+  }
+  if (/Requests to port \d+ are blocked/.test(raw)) {
+    return {
+      error: new NetworkError(`${what}: ${detail}`, { ...context, detail }),
+      ambiguous: false,
+    };
+  }
+  // Connect-phase failures (refused, DNS) mean the request never left.
+  const neverLeft = /client error \(Connect\)|dns error|connection refused/i.test(raw);
+  return {
+    error: new NetworkError(
+      `${what} (${method} ${path}): cannot reach ${host}${tries}: ${detail}. Check the ` +
+        `network and the host name`,
+      { ...context, cause: error, detail },
+    ),
+    reason: neverLeft ? "connect" : "network",
+    ambiguous: !neverLeft,
+  };
+}
