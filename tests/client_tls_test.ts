@@ -10,61 +10,11 @@ import {
 } from "../mod.ts";
 import { type Sandbox, startSandbox } from "../sandbox.ts";
 import { optionsFor } from "./helpers.ts";
-
-/** Whether `openssl` can be run here; without it the HTTPS tests are skipped. */
-async function hasOpenssl(): Promise<boolean> {
-  try {
-    return (await new Deno.Command("openssl", { args: ["version"], stdout: "null", stderr: "null" })
-      .output()).success;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
+import { hasOpenssl, selfSignedCertificate } from "./tls_helpers.ts";
 
 const OPENSSL = await hasOpenssl();
 if (!OPENSSL) {
   console.warn("client_tls_test: openssl is not installed, so the HTTPS client tests are SKIPPED");
-}
-
-/** A throwaway self-signed certificate for 127.0.0.1 and localhost, made with openssl. */
-async function selfSignedCertificate(): Promise<{ cert: string; key: string }> {
-  const directory = await Deno.makeTempDir();
-  try {
-    const output = await new Deno.Command("openssl", {
-      args: [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-keyout",
-        `${directory}/key.pem`,
-        "-out",
-        `${directory}/cert.pem`,
-        "-days",
-        "1",
-        "-subj",
-        "/CN=localhost",
-        "-addext",
-        "subjectAltName=DNS:localhost,IP:127.0.0.1",
-        // rustls refuses a CA certificate as the server's own: mark it as an end-entity one.
-        "-addext",
-        "basicConstraints=critical,CA:FALSE",
-      ],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    assert.ok(output.success, `openssl failed: ${new TextDecoder().decode(output.stderr)}`);
-    return {
-      cert: await Deno.readTextFile(`${directory}/cert.pem`),
-      key: await Deno.readTextFile(`${directory}/key.pem`),
-    };
-  } finally {
-    await Deno.remove(directory, { recursive: true });
-  }
 }
 
 /** The sandbox's address with an explicit scheme, so a loopback host still gets HTTPS. */

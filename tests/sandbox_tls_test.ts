@@ -1,54 +1,10 @@
 import assert from "node:assert/strict";
 import { startSandbox } from "../sandbox.ts";
 import { call, getToken } from "./sandbox_helpers.ts";
-
-/** A throwaway self-signed certificate for 127.0.0.1 and localhost, or undefined without openssl. */
-async function selfSignedCertificate(): Promise<{ cert: string; key: string } | undefined> {
-  const directory = await Deno.makeTempDir();
-  try {
-    const output = await new Deno.Command("openssl", {
-      args: [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-keyout",
-        `${directory}/key.pem`,
-        "-out",
-        `${directory}/cert.pem`,
-        "-days",
-        "1",
-        "-subj",
-        "/CN=localhost",
-        "-addext",
-        "subjectAltName=DNS:localhost,IP:127.0.0.1",
-        // rustls refuses a CA certificate as the server's own: mark it as an end-entity one.
-        "-addext",
-        "basicConstraints=critical,CA:FALSE",
-      ],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    if (!output.success) {
-      throw new Error(`openssl failed: ${new TextDecoder().decode(output.stderr)}`);
-    }
-    return {
-      cert: await Deno.readTextFile(`${directory}/cert.pem`),
-      key: await Deno.readTextFile(`${directory}/key.pem`),
-    };
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
-  } finally {
-    await Deno.remove(directory, { recursive: true });
-  }
-}
+import { hasOpenssl, selfSignedCertificate } from "./tls_helpers.ts";
 
 Deno.test("TLS: token endpoint and API over HTTPS with a self-signed certificate", async (t) => {
-  const pem = await selfSignedCertificate();
+  const pem = await hasOpenssl() ? await selfSignedCertificate() : undefined;
   if (!pem) {
     console.warn("openssl is not installed: skipping the sandbox HTTPS test");
     return;
