@@ -102,8 +102,10 @@ export function toBaseUrl(domain: string, name: string): string {
     throw new ValidationError(`${name} ${quote(domain)} uses ${url.protocol}; use https://`);
   }
   if (url.username || url.password || url.search || url.hash) {
+    // The value is not echoed: a user:password part is a secret.
     throw new ValidationError(
-      `${name} ${quote(domain)} must be a plain host name, without user, query or fragment`,
+      `${name} must be a plain host name like "${url.host}", without user, password, query ` +
+        `or fragment`,
     );
   }
   const loopback = isLoopbackHost(url.hostname);
@@ -137,7 +139,8 @@ function readDotenv(
     }
     return {};
   }
-  return { ...parseEnv(text) } as Record<string, string>;
+  // Editors on Windows may save a byte-order mark, which would hide the first name.
+  return { ...parseEnv(text.replace(/^\uFEFF/, "")) } as Record<string, string>;
 }
 
 function checkInstance(value: string | undefined, from: string): Instance | undefined {
@@ -193,12 +196,20 @@ export function resolveCredentials(
         }; ask the DB team for credentials, or run \`deno task sandbox\` to get local ones`,
     );
   }
+  const secret = values.M2M_CLIENT_SECRET!;
+  // A secret pasted into the wrong variable must not be echoed in the error.
+  const baseUrl = (value: string, name: string) => {
+    if (secret.length >= 8 && value.includes(secret)) {
+      throw new ValidationError(`${name} holds the client secret: check the credentials file`);
+    }
+    return toBaseUrl(value, name);
+  };
   const credentials: ResolvedCredentials = {
     clientId: values.M2M_CLIENT_ID!,
-    clientSecret: values.M2M_CLIENT_SECRET!,
+    clientSecret: secret,
     audience: pick(options.audience, "M2M_AUDIENCE") ?? DEFAULT_AUDIENCE,
-    authBaseUrl: toBaseUrl(values.M2M_AUTH0_DOMAIN!, "M2M_AUTH0_DOMAIN"),
-    dbBaseUrl: toBaseUrl(values.M2M_DB_DOMAIN!, "M2M_DB_DOMAIN"),
+    authBaseUrl: baseUrl(values.M2M_AUTH0_DOMAIN!, "M2M_AUTH0_DOMAIN"),
+    dbBaseUrl: baseUrl(values.M2M_DB_DOMAIN!, "M2M_DB_DOMAIN"),
     envFile: Object.keys(fromFile).length > 0 ? envFile : undefined,
     tokenCache: pick(options.tokenCache, "M2M_TOKEN_CACHE"),
   };
@@ -259,7 +270,9 @@ export function denoConfigSources(): ConfigSources {
         return Deno.readTextFileSync(path);
       } catch (error) {
         if (error instanceof Deno.errors.NotFound) return undefined;
-        throw error;
+        throw new ValidationError(
+          `cannot read the credentials file ${quote(path)}: ${(error as Error).message}`,
+        );
       }
     },
     fileMode: (path) => {

@@ -11,12 +11,12 @@ import {
   resolveCredentials,
   type ResolvedCredentials,
 } from "./config.ts";
-import { AuthError, ValidationError } from "./errors.ts";
+import { AbortError, AuthError, ValidationError } from "./errors.ts";
 import { HttpClient, type HttpStats, type RetryEvent, type VerifyResult } from "./http.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
 import { Redactor } from "./redact.ts";
 import { resolveRetryPolicy, type RetryPolicy } from "./retry.ts";
-import { TokenSource } from "./token.ts";
+import { type AccessToken, TokenSource } from "./token.ts";
 
 /** Everything {@linkcode ConnectToAPI} accepts; all optional. */
 export interface ConnectOptions extends CredentialOptions {
@@ -69,6 +69,39 @@ export interface ApiRequest {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+// setTimeout fires at once for delays of 2^31 ms or more.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const MANAGED_HEADERS = new Set(["authorization", "content-type", "accept"]);
+
+function checkLimit(name: string, value: number, maximum: number): number {
+  if (typeof value === "number" && Number.isInteger(value) && value > 0 && value <= maximum) {
+    return value;
+  }
+  throw new ValidationError(`${name} is ${value}: expected a whole number from 1 to ${maximum}`);
+}
+
+// The connection sets authorization, content-type and accept itself; the
+// headers ConnectToAPI returned (content-type: application/json) pass.
+function checkHeaders(headers: RequestHeaders | undefined): RequestHeaders {
+  const checked: RequestHeaders = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (
+      typeof value !== "string" || /[\r\n\0]/.test(value) || !/^[!#$%&'*+.^_`|~\w-]+$/.test(name)
+    ) {
+      throw new ValidationError(`header ${JSON.stringify(name)} is not a valid HTTP header`);
+    }
+    const lower = name.toLowerCase();
+    if (!MANAGED_HEADERS.has(lower)) {
+      checked[lower] = value;
+    } else if (lower !== "content-type" || !/^application\/json\b/i.test(value)) {
+      throw new ValidationError(
+        `header ${JSON.stringify(name)} is set by the connection itself; leave it out`,
+      );
+    }
+  }
+  return checked;
+}
+
 const SINGLE_ATTEMPT: RetryPolicy = { attempts: 1, baseDelayMs: 0, maxDelayMs: 0, deadlineMs: 0 };
 
 /** An open connection to the DB API. Close it when done. */
@@ -83,14 +116,21 @@ export class Connection {
   #tokens: TokenSource;
   #redactor: Redactor;
   #closed = false;
+  #closing = new AbortController();
 
   /** Use {@linkcode ConnectToAPI}; this constructor fetches nothing. */
   constructor(credentials: ResolvedCredentials, options: ConnectOptions = {}) {
     const testing = options.testing ?? {};
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
-      throw new ValidationError(`timeoutMs is ${timeoutMs}: expected a positive number of ms`);
-    }
+    const timeoutMs = checkLimit(
+      "timeoutMs",
+      options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      MAX_TIMER_MS,
+    );
+    const maxResponseBytes = checkLimit(
+      "maxResponseBytes",
+      options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      Number.MAX_SAFE_INTEGER,
+    );
     this.dbBaseUrl = credentials.dbBaseUrl;
     this.clientId = credentials.clientId;
     this.#redactor = new Redactor();
@@ -110,7 +150,7 @@ export class Connection {
     this.#http = new HttpClient({
       timeoutMs,
       retry,
-      maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      maxResponseBytes,
       logger: this.logger,
       redactor: this.#redactor,
       fetch: testing.fetch,
@@ -142,24 +182,33 @@ export class Connection {
   /** Makes sure a valid token is at hand (fetching one if needed). */
   async authenticate(signal?: AbortSignal): Promise<void> {
     this.#checkOpen();
-    await this.#tokens.get(signal);
+    try {
+      await this.#tokens.get(this.#signal(signal));
+    } catch (error) {
+      throw this.#redacted(error);
+    }
   }
 
   /**
    * Sends one API request with a valid token and returns the parsed reply.
-   * A 401 is answered by fetching a new token and sending once more.
+   * A 401 to this very request is answered by fetching a new token and
+   * sending once more.
    */
   async request(request: ApiRequest): Promise<unknown> {
     this.#checkOpen();
+    const headers = checkHeaders(request.headers);
+    const signal = this.#signal(request.signal);
+    const path = request.path.replace(/\?.*$/, "");
     for (let tokenTry = 1;; tokenTry++) {
-      const token = await this.#tokens.get(request.signal);
+      let token: AccessToken | undefined;
       try {
+        token = await this.#tokens.get(signal);
         return await this.#http.send({
           method: request.method,
           url: `${this.dbBaseUrl}${request.path}`,
           what: request.what,
           headers: {
-            ...request.headers,
+            ...headers,
             "content-type": "application/json",
             accept: "application/json",
             authorization: `${token.tokenType} ${token.accessToken}`,
@@ -167,19 +216,26 @@ export class Connection {
           body: request.body === undefined ? undefined : JSON.stringify(request.body),
           verify: request.verify,
           retry: request.retry === false ? SINGLE_ATTEMPT : undefined,
-          signal: request.signal,
+          signal,
         });
       } catch (error) {
-        if (!(error instanceof AuthError) || error.status !== 401 || tokenTry > 1) throw error;
-        this.logger.debug(`${request.method} ${request.path}: token refused (401); renewing it`);
-        this.#tokens.invalidate(token);
+        // Only a 401 to this request itself: not one to the token request,
+        // nor to a lookup made on its behalf (re-sending then could duplicate).
+        const refused = token !== undefined && error instanceof AuthError &&
+          error.status === 401 && error.method === request.method && error.path === path;
+        if (!refused || tokenTry > 1) throw this.#redacted(error);
+        this.logger.debug(`${request.method} ${path}: token refused (401); renewing it`);
+        this.#tokens.invalidate(token!);
       }
     }
   }
 
-  /** Closes the connection: later calls fail; nothing is left running. */
+  /** Closes the connection: requests in flight are aborted, later calls fail. */
   close(): void {
     this.#closed = true;
+    this.#closing.abort(
+      new AbortError(`${this} was closed while the request was under way`),
+    );
     this.#http.close();
   }
 
@@ -208,6 +264,17 @@ export class Connection {
   /** Same for Node's `util.inspect`. */
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
+  }
+
+  #signal(signal: AbortSignal | undefined): AbortSignal {
+    return signal ? AbortSignal.any([signal, this.#closing.signal]) : this.#closing.signal;
+  }
+
+  // The last line of defence: a secret that reached a message by any path
+  // (a domain typed into the wrong variable, say) is masked here.
+  #redacted(error: unknown): unknown {
+    if (error instanceof Error) error.message = this.#redactor.redact(error.message);
+    return error;
   }
 
   #checkOpen(): void {

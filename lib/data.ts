@@ -31,6 +31,7 @@ function isPlainObject(value: object): boolean {
 
 function describe(value: unknown): string {
   if (value === undefined) return "undefined";
+  if (value === null) return "null";
   if (typeof value === "number") return String(value);
   if (typeof value === "bigint") return `the BigInt ${value}n`;
   if (typeof value === "function") return "a function";
@@ -48,44 +49,67 @@ function hint(value: unknown): string {
   return "use only strings, finite numbers, booleans, null, arrays and plain objects";
 }
 
-function check(value: unknown, path: string, ancestors: object[]): void {
+// Deep enough for any real record; deeper is a mistake, not a measurement.
+const MAX_DEPTH = 200;
+
+// Returns a copy holding exactly the values checked: a getter or a proxy is
+// read once, so what is sent is what was checked.
+function snapshot(value: unknown, path: string, ancestors: object[]): JsonValue {
   switch (typeof value) {
     case "string":
     case "boolean":
-      return;
+      return value;
     case "number":
-      if (Number.isFinite(value)) return;
+      if (Number.isFinite(value)) return value;
       break;
     case "object": {
-      if (value === null) return;
+      if (value === null) return null;
       if (ancestors.includes(value)) {
         throw new ValidationError(
           `${path} refers back to one of its own parents: data must be a tree`,
         );
       }
+      if (ancestors.length >= MAX_DEPTH) {
+        throw new ValidationError(`${path} is nested more than ${MAX_DEPTH} levels deep`);
+      }
       if (Array.isArray(value)) {
+        const extra = Object.keys(value).find((key) => !/^\d+$/.test(key));
+        if (extra !== undefined) {
+          throw new ValidationError(
+            `${path} is an array with a named property ${quote(extra)}, which JSON would drop: ` +
+              `use an object`,
+          );
+        }
         ancestors.push(value);
+        const copy: JsonValue[] = [];
         for (let index = 0; index < value.length; index++) {
           if (!(index in value)) {
             throw new ValidationError(
               `${path}[${index}] is an empty array slot: fill it (e.g. null)`,
             );
           }
-          check(value[index], `${path}[${index}]`, ancestors);
+          copy.push(snapshot(value[index], `${path}[${index}]`, ancestors));
         }
         ancestors.pop();
-        return;
+        return copy;
       }
       if (!isPlainObject(value)) break;
-      ancestors.push(value);
-      for (const key of Object.keys(value)) {
-        check((value as Record<string, unknown>)[key], childPath(path, key), ancestors);
-      }
       if (Object.getOwnPropertySymbols(value).length > 0) {
         throw new ValidationError(`${path} has a symbol key, which JSON cannot hold`);
       }
+      ancestors.push(value);
+      const copy: JsonObject = {};
+      for (const key of Object.keys(value)) {
+        // defineProperty, so a "__proto__" key stays a plain field.
+        Object.defineProperty(copy, key, {
+          value: snapshot((value as Record<string, unknown>)[key], childPath(path, key), ancestors),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
       ancestors.pop();
-      return;
+      return copy;
     }
   }
   throw new ValidationError(
@@ -95,7 +119,7 @@ function check(value: unknown, path: string, ancestors: object[]): void {
 
 /**
  * Checks that `value` is a plain object that JSON can carry unchanged and
- * returns it typed as {@linkcode JsonObject}; throws a
+ * returns a copy of it (exactly the values checked); throws a
  * {@linkcode ValidationError} naming the offending field, e.g.
  * `actionData.readings[3] is NaN`.
  *
@@ -120,8 +144,7 @@ export function checkData(value: unknown, name = "data"): JsonObject {
       }`,
     );
   }
-  check(value, name, []);
-  return value as JsonObject;
+  return snapshot(value, name, []) as JsonObject;
 }
 
 /**
@@ -161,7 +184,12 @@ export function checkFieldEdits(fields: unknown, values: unknown): JsonObject {
     if (Object.hasOwn(edits, field)) {
       throw new ValidationError(`fields names ${quote(field)} twice: give each field once`);
     }
-    edits[field] = values[index];
+    Object.defineProperty(edits, field, {
+      value: values[index],
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   });
   return checkData(edits, "values");
 }
@@ -176,11 +204,41 @@ export function checkFieldEdits(fields: unknown, values: unknown): JsonObject {
  * ```
  */
 export function checkTypeFormId(value: unknown, what = "typeFormID"): string {
-  if (typeof value === "string" && value !== "" && value.trim() === value) return value;
+  // "." and ".." would be resolved away by URL parsing and change the route.
+  if (
+    typeof value === "string" && value !== "" && value.trim() === value && value !== "." &&
+    value !== ".."
+  ) {
+    return value;
+  }
   throw new ValidationError(
     `${what} ${
       quote(value)
     } is not a type form ID: expected a non-empty name without surrounding ` +
       `spaces, e.g. "basic_component"`,
   );
+}
+
+/**
+ * Whether two JSON values are equal, whatever the order of object keys:
+ * used to recognise our own write when looking it up after a lost reply.
+ *
+ * @example
+ * ```ts
+ * import { jsonEqual } from "./data.ts";
+ * console.assert(jsonEqual({ a: 1, b: [2] }, { b: [2], a: 1 }));
+ * console.assert(!jsonEqual({ a: 1 }, { a: "1" }));
+ * ```
+ */
+export function jsonEqual(left: unknown, right: unknown): boolean {
+  if (left === right) return true;
+  if (typeof left !== "object" || typeof right !== "object" || !left || !right) return false;
+  if (Array.isArray(left) !== Array.isArray(right)) return false;
+  const leftKeys = Object.keys(left);
+  const rightKeys = Object.keys(right);
+  return leftKeys.length === rightKeys.length &&
+    leftKeys.every((key) =>
+      Object.hasOwn(right, key) &&
+      jsonEqual((left as Record<string, unknown>)[key], (right as Record<string, unknown>)[key])
+    );
 }

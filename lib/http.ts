@@ -8,7 +8,13 @@
  */
 
 import { readCappedText } from "./body.ts";
-import { AbortError, ApiError, TimeoutError } from "./errors.ts";
+import {
+  AbortError,
+  ApiError,
+  type M2MError,
+  type M2MErrorOptions,
+  TimeoutError,
+} from "./errors.ts";
 import { classifyFailure, type Failure, rememberRetryAfter, type RetryReason } from "./failure.ts";
 import type { Logger } from "./logger.ts";
 import type { Redactor } from "./redact.ts";
@@ -16,7 +22,10 @@ import { errorFromReply } from "./reply.ts";
 import { abortableSleep, parseRetryAfter, retryDelay, type RetryPolicy } from "./retry.ts";
 
 /** Outcome of asking the server whether an ambiguous write took effect. */
-export type VerifyResult = { found: true; value: unknown } | { found: false };
+export type VerifyResult =
+  | { found: true; value: unknown }
+  /** `resend`: the JSON text to send instead (e.g. an edit re-applied to a newer version). */
+  | { found: false; resend?: string };
 
 /** One request, as the records layer describes it. */
 export interface HttpRequest {
@@ -129,10 +138,12 @@ export class HttpClient {
     const sleep = this.#options.sleep ?? abortableSleep;
     const started = now();
     const path = new URL(request.url).pathname;
-    let mustVerify = false;
+    // The first failure after which a write's outcome was unknown.
+    let unclear: Failure | undefined;
+    let body = request.body;
     for (let attempt = 1;; attempt++) {
       let failure: Failure | undefined;
-      if (mustVerify && request.verify) {
+      if (unclear && request.verify) {
         try {
           const check = await request.verify();
           if (check.found) {
@@ -142,6 +153,7 @@ export class HttpClient {
             );
             return check.value;
           }
+          if (check.resend !== undefined) body = check.resend;
         } catch (error) {
           // The check is a read: whatever made it fail, asking again is safe.
           failure = this.#classify(error, request, attempt);
@@ -150,7 +162,7 @@ export class HttpClient {
       }
       if (failure === undefined) {
         try {
-          return await this.#exchange(request, attempt);
+          return await this.#exchange({ ...request, body }, attempt);
         } catch (error) {
           failure = this.#classify(error, request, attempt);
         }
@@ -163,13 +175,9 @@ export class HttpClient {
         reason === undefined || !safe || attempt >= policy.attempts ||
         now() - started + delayMs > policy.deadlineMs
       ) {
-        if (isWrite && (mustVerify || ambiguous)) {
-          error.message += `. The ${request.method} may have been stored before the failure: ` +
-            `look the record up before sending it again`;
-        }
-        throw error;
+        throw isWrite ? writeOutcomeError(request, path, unclear, failure, attempt) : error;
       }
-      mustVerify ||= isWrite && ambiguous;
+      if (isWrite && ambiguous) unclear ??= failure;
       this.stats.retries[reason] = (this.stats.retries[reason] ?? 0) + 1;
       const event = { method: request.method, path, attempt, reason, delayMs };
       this.#options.onRetry?.(event);
@@ -259,4 +267,41 @@ export class HttpClient {
       redact: (text) => this.#options.redactor.redact(text),
     });
   }
+}
+
+/**
+ * The error a write ends with. When its outcome is unknown (an unclear
+ * failure, then no successful lookup), it is the unclear failure's kind and
+ * says so, naming the write, not the lookup: the caller must look the record
+ * up before sending it again.
+ */
+function writeOutcomeError(
+  request: HttpRequest,
+  path: string,
+  unclear: Failure | undefined,
+  last: Failure,
+  attempts: number,
+): M2MError {
+  const first = unclear ??
+    (last.ambiguous && !(last.error instanceof AbortError) ? last : undefined);
+  if (first === undefined) return last.error;
+  const then = last === first
+    ? ""
+    : `; looking it up afterwards failed too (${last.error.message})`;
+  const Kind = first.error.constructor as new (
+    message: string,
+    options: M2MErrorOptions,
+  ) => M2MError;
+  return new Kind(
+    `${first.error.message}${then}. The ${request.method} may have been stored before the ` +
+      `failure: look the record up before sending it again`,
+    {
+      method: request.method,
+      path,
+      status: first.error.status,
+      serverMessage: first.error.serverMessage,
+      attempts,
+      cause: last.error,
+    },
+  );
 }

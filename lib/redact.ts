@@ -15,7 +15,11 @@ export class Redactor {
    * masking them would garble ordinary text.
    */
   add(secret: string | undefined): void {
-    if (secret && secret.length >= 4) this.#secrets.add(secret);
+    if (!secret || secret.length < 4) return;
+    // Also as it looks inside JSON text and inside a URL.
+    for (const form of [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)]) {
+      this.#secrets.add(form);
+    }
   }
 
   /**

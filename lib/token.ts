@@ -168,6 +168,8 @@ export class TokenSource {
       : String(error);
     const what = status === undefined
       ? `could not be reached${tries} (${detail})`
+      : status < 300
+      ? `answered with something that is not a token (${detail})`
       : `refused the request (${status})${server}`;
     return new AuthError(`the token service at ${url} ${what}: ${advice}`, {
       method: "POST",

@@ -21,17 +21,17 @@ import type { Logger } from "./logger.ts";
  * ```
  */
 export function cacheUsable(path: string, logger: Logger): boolean {
+  // Replacing the file (temporary file, then rename) needs both on its directory.
   const directory = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) || "/" : ".";
-  const missing = [
-    Deno.permissions.querySync({ name: "read", path }).state === "granted"
-      ? undefined
-      : `--allow-read=${path}`,
-    Deno.permissions.querySync({ name: "write", path: directory }).state === "granted"
-      ? undefined
-      : `--allow-write=${directory}`,
-  ].filter(Boolean);
+  const missing = (["read", "write"] as const).filter((name) =>
+    Deno.permissions.querySync({ name, path: directory }).state !== "granted"
+  );
   if (missing.length === 0) return true;
-  logger.warn(`not using the token cache ${path}: it needs ${missing.join(" ")}`);
+  logger.warn(
+    `not using the token cache ${path}: it needs ${
+      missing.map((name) => `--allow-${name}=${directory}`).join(" ")
+    }`,
+  );
   return false;
 }
 
@@ -78,8 +78,18 @@ async function readCacheFile(path: string, logger: Logger): Promise<CacheFile> {
   } catch {
     // Falls through: a damaged file is replaced on the next write.
   }
-  logger.debug(`the token cache ${path} is not ours or is damaged; it will be replaced`);
+  // A damaged cache is replaced; a file that was never JSON is someone else's.
+  if (text.trim() !== "" && !/^\s*[[{]/.test(text)) {
+    throw new ForeignFileError(path);
+  }
+  logger.debug(`the token cache ${path} is damaged or of another version; it will be replaced`);
   return { format: FORMAT, entries: {} };
+}
+
+class ForeignFileError extends Error {
+  constructor(path: string) {
+    super(`M2M_TOKEN_CACHE points at ${path}, which is not a token cache: not touching it`);
+  }
 }
 
 /**
@@ -98,7 +108,13 @@ export async function readCachedToken(
   key: string,
   logger: Logger,
 ): Promise<CachedToken | undefined> {
-  return (await readCacheFile(path, logger)).entries[key];
+  try {
+    return (await readCacheFile(path, logger)).entries[key];
+  } catch (error) {
+    if (!(error instanceof ForeignFileError)) throw error;
+    logger.warn(error.message);
+    return undefined;
+  }
 }
 
 /**
@@ -123,7 +139,13 @@ export async function writeCachedToken(
   token: CachedToken,
   logger: Logger,
 ): Promise<void> {
-  const file = await readCacheFile(path, logger);
+  let file: CacheFile;
+  try {
+    file = await readCacheFile(path, logger);
+  } catch (error) {
+    if (!(error instanceof ForeignFileError)) throw error;
+    return; // already warned when it was read
+  }
   const now = Date.now();
   for (const [other, entry] of Object.entries(file.entries)) {
     if (entry.expiresAtWallMs <= now) delete file.entries[other];

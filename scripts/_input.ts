@@ -98,10 +98,23 @@ export function parseSets(pairs: string[]): { fields: string[]; values: JsonValu
     } catch {
       value = text;
     }
+    if (typeof value === "number" && !exactNumber(text.trim())) {
+      throw new UsageError(
+        `--set ${field}=${text}: that number has more digits than a JSON number keeps, so it ` +
+          `would be stored changed; to keep it as text, quote it: --set ${field}='"${text}"'`,
+      );
+    }
     fields.push(field);
     values.push(value);
   }
   return { fields, values };
+}
+
+// A double holds every integer up to 2^53 and about 17 significant digits.
+function exactNumber(literal: string): boolean {
+  if (/^-?\d+$/.test(literal)) return Number.isSafeInteger(Number(literal));
+  const digits = literal.replace(/[eE].*$/, "").replace(/[-.]/g, "").replace(/^0+|0+$/g, "");
+  return digits.length <= 17;
 }
 
 /** `a = 1, b = "x"`: what an edit changed, for a result line. */

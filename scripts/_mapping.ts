@@ -8,7 +8,7 @@
  * @module
  */
 
-import { isObjectId, isUuid, type JsonObject, type JsonValue } from "../mod.ts";
+import { isObjectId, isUuid, type JsonObject } from "../mod.ts";
 import { UsageError } from "./_cli.ts";
 import type { Table, TableRecord } from "./_table.ts";
 import { COLUMN_TYPES, type ColumnType, typeCell, typeJsonValue } from "./_typing.ts";
@@ -47,8 +47,6 @@ export function idColumnOf(kind: "actions" | "components"): string {
   return kind === "actions" ? "m2m_action_id" : "m2m_component_uuid";
 }
 
-// Stands for a cell under an empty header name (never a real column name: it has a NUL).
-const UNNAMED = "\0unnamed";
 const SHORT_UUID_SHAPE = /^[1-9a-zA-Z]{20,22}$/;
 
 /** Reads a `--map` file: `{ rename, constants, types, ignore }`, each optional. */
@@ -104,6 +102,12 @@ export class Mapper {
   #names: string[];
   #idColumn: string;
   #dataColumns: Set<string>;
+  /** CSV: column name to position. */
+  #index = new Map<string, number>();
+  /** CSV: positions whose header name is empty. */
+  #unnamed: number[] = [];
+  /** CSV: each data column's position, field name and type, worked out once. */
+  #plan: { index: number; column: string; field: string; type: ColumnType }[] = [];
 
   /** Checks the mapping against the table's header (CSV; JSON Lines has none to check). */
   constructor(spec: MappingSpec, table: Table) {
@@ -146,6 +150,16 @@ export class Mapper {
         .concat(spec.ignoreColumns),
     );
     this.#dataColumns = new Set(spec.dataColumns ?? this.#names.filter((name) => !used.has(name)));
+    this.#names.forEach((name, index) => {
+      if (name === "") this.#unnamed.push(index);
+      else this.#index.set(name, index);
+    });
+    for (const column of this.#dataColumns) {
+      const index = this.#index.get(column);
+      if (index === undefined) continue;
+      const field = spec.rename[column] ?? column;
+      this.#plan.push({ index, column, field, type: spec.types[column] ?? "auto" });
+    }
     if (csv) {
       const fields = new Map<string, string>();
       for (const column of this.#dataColumns) {
@@ -164,30 +178,23 @@ export class Mapper {
 
   /** The bulk row for one table row; an invalid one names its columns' problems. */
   map(record: TableRecord): MappedRow {
-    const problems: string[] = [];
     const base = { row: record.row, record, typeFormId: "", component: "", data: {} };
     if (record.problem) return { ...base, invalid: record.problem };
-    const values = this.#values(record);
-    if (values.has(UNNAMED)) {
-      problems.push(`column ${values.get(UNNAMED)} has a value but no name in the header`);
-      values.delete(UNNAMED);
+    const problems: string[] = [];
+    const value = this.#reader(record);
+    if (record.cells) {
+      for (const index of this.#unnamed) {
+        if (record.cells[index].trim() !== "") {
+          problems.push(`column ${index + 1} has a value but no name in the header`);
+        }
+      }
     }
-    const text = (column: string): string | undefined => {
-      const value = values.get(column);
-      if (value === undefined || value === null) return undefined;
-      return (typeof value === "string" ? value : JSON.stringify(value)).trim() || undefined;
-    };
-    const required = (column: string): string => {
-      const value = text(column);
-      if (value === undefined) problems.push(`column ${JSON.stringify(column)} is empty`);
-      return value ?? "";
-    };
     const spec = this.#spec;
-    const typeFormId = spec.typeFormId ?? required(spec.typeFormColumn!);
+    const typeFormId = spec.typeFormId ?? required(value, spec.typeFormColumn!, problems);
     let component = "";
     if (spec.kind === "actions") {
       const column = spec.componentColumn!;
-      component = required(column);
+      component = required(value, column, problems);
       if (component && !isUuid(component) && !SHORT_UUID_SHAPE.test(component)) {
         problems.push(
           `column ${JSON.stringify(column)}: ${JSON.stringify(component)} is neither a full ` +
@@ -195,21 +202,28 @@ export class Mapper {
         );
       }
     }
-    const key = spec.keyColumn === undefined ? undefined : `key:${required(spec.keyColumn)}`;
-    const id = text(this.#idColumn);
+    const key = spec.keyColumn === undefined
+      ? undefined
+      : `key:${required(value, spec.keyColumn, problems)}`;
+    const id = text(value(this.#idColumn));
     if (id !== undefined && !(spec.kind === "actions" ? isObjectId(id) : isUuid(id))) {
       problems.push(`column ${this.#idColumn}: ${JSON.stringify(id)} is not an ID`);
     }
     const data: JsonObject = { ...spec.constants };
-    const csv = record.cells !== undefined;
-    for (const [column, value] of values) {
-      if (csv ? !this.#dataColumns.has(column) : !this.#isJsonDataKey(column)) continue;
-      const type = spec.types[column] ?? "auto";
-      const typed = csv
-        ? typeCell(value as string, type, spec.decimalComma)
-        : typeJsonValue(value, type, spec.decimalComma);
-      if ("error" in typed) problems.push(`column ${JSON.stringify(column)}: ${typed.error}`);
-      else if ("value" in typed) data[spec.rename[column] ?? column] = typed.value;
+    if (record.cells) {
+      for (const { index, column, field, type } of this.#plan) {
+        const typed = typeCell(record.cells[index], type, spec.decimalComma);
+        if ("error" in typed) problems.push(`column ${JSON.stringify(column)}: ${typed.error}`);
+        else if ("value" in typed) data[field] = typed.value;
+      }
+    } else {
+      for (const [rawKey, raw] of Object.entries(record.object ?? {})) {
+        const column = rawKey.trim();
+        if (!this.#isJsonDataKey(column)) continue;
+        const typed = typeJsonValue(raw, spec.types[column] ?? "auto", spec.decimalComma);
+        if ("error" in typed) problems.push(`column ${JSON.stringify(column)}: ${typed.error}`);
+        else if ("value" in typed) data[spec.rename[column] ?? column] = typed.value;
+      }
     }
     const invalid = problems.length ? problems.join("; ") : undefined;
     return { ...base, key, id, typeFormId, component, data, ...(invalid ? { invalid } : {}) };
@@ -222,19 +236,31 @@ export class Mapper {
       key !== spec.keyColumn && key !== this.#idColumn && !spec.ignoreColumns.includes(key);
   }
 
-  #values(record: TableRecord): Map<string, unknown> {
-    const values = new Map<string, unknown>();
+  // Reads one column of a row by name: CSV by header position, JSON Lines by key.
+  #reader(record: TableRecord): (column: string) => unknown {
     if (record.cells) {
-      record.cells.forEach((cell, index) => {
-        const name = this.#names[index];
-        if (name !== "") values.set(name, cell);
-        else if (cell.trim() !== "") values.set(UNNAMED, index + 1);
-      });
-    } else {
-      for (const [key, value] of Object.entries(record.object ?? {})) {
-        values.set(key.trim(), value as JsonValue);
-      }
+      const cells = record.cells;
+      return (column) => {
+        const index = this.#index.get(column);
+        return index === undefined ? undefined : cells[index];
+      };
     }
-    return values;
+    const object = record.object ?? {};
+    return (column) => {
+      if (Object.hasOwn(object, column)) return object[column];
+      const found = Object.keys(object).find((key) => key.trim() === column);
+      return found === undefined ? undefined : object[found];
+    };
   }
+}
+
+function text(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return (typeof value === "string" ? value : JSON.stringify(value)).trim() || undefined;
+}
+
+function required(value: (column: string) => unknown, column: string, problems: string[]): string {
+  const found = text(value(column));
+  if (found === undefined) problems.push(`column ${JSON.stringify(column)} is empty`);
+  return found ?? "";
 }

@@ -10,11 +10,32 @@ function rejects(value: unknown, pattern: RegExp): void {
   });
 }
 
-Deno.test("checkData accepts plain JSON and returns the same object", () => {
+Deno.test("checkData returns a copy of exactly what it checked", () => {
   const data = { name: "x", readings: [1, -3e-4, 12.04], nested: { ok: true, none: null } };
-  assert.equal(checkData(data), data);
+  const copy = checkData(data);
+  assert.deepEqual(copy, data);
+  assert.notEqual(copy, data);
   const bare = Object.assign(Object.create(null), { a: 1 });
-  assert.equal(checkData(bare), bare);
+  assert.deepEqual({ ...checkData(bare) }, { a: 1 });
+  // A getter is read once: the value sent is the value checked.
+  let reads = 0;
+  const tricky = {
+    get a() {
+      return reads++ === 0 ? 1 : NaN;
+    },
+  };
+  assert.equal(JSON.stringify(checkData(tricky)), '{"a":1}');
+  // "__proto__" stays a field, it does not become a prototype.
+  const proto = JSON.parse('{"__proto__": {"x": 1}}');
+  assert.equal(JSON.stringify(checkData(proto)), '{"__proto__":{"x":1}}');
+});
+
+Deno.test("checkData refuses what JSON would drop: array properties, deep nesting", () => {
+  const readings = Object.assign([1, 2], { note: "calibrated" });
+  rejects({ readings }, /data\.readings is an array with a named property "note"/);
+  let deep: unknown = 1;
+  for (let level = 0; level < 20_000; level++) deep = { deep };
+  rejects(deep, /nested more than 200 levels deep/);
 });
 
 Deno.test("checkData names the path of each value JSON would change", () => {
@@ -36,6 +57,7 @@ Deno.test("checkData names the path of each value JSON would change", () => {
 
 Deno.test("checkData refuses what is not a plain object", () => {
   for (const value of [null, 1, "x", [1], new Date()]) rejects(value, /plain object/);
+  rejects(null, /got null/);
 });
 
 Deno.test("a shared (non-circular) sub-object is fine", () => {
@@ -51,11 +73,12 @@ Deno.test("checkFieldEdits pairs fields with values and checks them", () => {
   assert.throws(() => checkFieldEdits(["a", "a"], [1, 2]), /twice/);
   assert.throws(() => checkFieldEdits([], []), /empty/);
   assert.throws(() => checkFieldEdits(["a"], [NaN]), /values\.a is NaN/);
+  assert.equal(JSON.stringify(checkFieldEdits(["__proto__"], [1])), '{"__proto__":1}');
 });
 
 Deno.test("checkTypeFormId refuses empty and padded IDs", () => {
   assert.equal(checkTypeFormId("my_action"), "my_action");
-  for (const bad of ["", " my_action", 3, undefined]) {
+  for (const bad of ["", " my_action", 3, undefined, ".", ".."]) {
     assert.throws(() => checkTypeFormId(bad), ValidationError);
   }
 });

@@ -8,7 +8,8 @@
 import { checkData, checkTypeFormId, type JsonObject } from "../data.ts";
 import { NotFoundError } from "../errors.ts";
 import { checkObjectId, newObjectId } from "../ids.ts";
-import { GetAction, PerformAction } from "../records/actions.ts";
+import { GetAction, sendNewAction } from "../records/actions.ts";
+import { submitted } from "../records/record.ts";
 import { type BulkRun, startRun } from "./engine.ts";
 import { fingerprint } from "./fingerprint.ts";
 import { ComponentResolver } from "./resolver.ts";
@@ -71,13 +72,17 @@ export function uploadActions<R extends ActionRow | InvalidRow>(
       return { typeFormId, componentUuid, data };
     },
     send: async (prepared, id, signal) => {
-      await PerformAction(
-        prepared.typeFormId,
-        prepared.componentUuid,
-        prepared.data,
+      // The ID was made for this row and journaled, never sent before: no lookup first.
+      await sendNewAction(
+        {
+          typeFormId: prepared.typeFormId,
+          componentUuid: prepared.componentUuid,
+          data: submitted(prepared.data),
+        },
+        id,
         connection,
         headers,
-        { actionId: id, signal },
+        { signal },
       );
     },
     exists: async (id, signal) => {

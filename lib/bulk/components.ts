@@ -5,12 +5,11 @@
  * @module
  */
 
-import type { Connection, RequestHeaders } from "../connection.ts";
 import { checkData, checkTypeFormId, type JsonObject } from "../data.ts";
 import { NotFoundError } from "../errors.ts";
 import { checkUuid } from "../ids.ts";
-import { GetComponent } from "../records/components.ts";
-import { type RecordKind, saveRecord } from "../records/record.ts";
+import { GetComponent, sendNewComponent } from "../records/components.ts";
+import { submitted } from "../records/record.ts";
 import { type BulkRun, startRun } from "./engine.ts";
 import { fingerprint } from "./fingerprint.ts";
 import { Lanes } from "./lanes.ts";
@@ -20,29 +19,6 @@ import type { BulkOptions, ComponentResult, ComponentRow, InvalidRow, RowSource 
 interface PreparedComponent {
   formId: string;
   data: JsonObject;
-}
-
-const COMPONENT: RecordKind = { name: "component", idField: "componentUuid" };
-
-// CreateComponent asks the server for the UUID, so it cannot be journaled before
-// the request; this is CreateComponent with the UUID chosen by the caller.
-async function createWithUuid(
-  prepared: PreparedComponent,
-  componentUuid: string,
-  connection: Connection,
-  headers: RequestHeaders | undefined,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  await saveRecord(
-    COMPONENT,
-    componentUuid,
-    { componentUuid, formId: prepared.formId, data: { ...prepared.data, submit: true } },
-    `create a ${JSON.stringify(prepared.formId)} component`,
-    (latest) => latest !== null,
-    connection,
-    headers,
-    { signal },
-  );
 }
 
 /**
@@ -90,7 +66,15 @@ export function createComponents<R extends ComponentRow | InvalidRow>(
       const data = checkData(component.data, "data");
       return Promise.resolve({ formId, data });
     },
-    send: (prepared, id, signal) => createWithUuid(prepared, id, connection, headers, signal),
+    send: async (prepared, id, signal) => {
+      await sendNewComponent(
+        { formId: prepared.formId, data: submitted(prepared.data) },
+        id,
+        connection,
+        headers,
+        { signal },
+      );
+    },
     exists: async (id, signal) => {
       try {
         await GetComponent(id, connection, headers, undefined, { signal });

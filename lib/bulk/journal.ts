@@ -14,16 +14,9 @@
  */
 
 import { ValidationError } from "../errors.ts";
+import { type JournalEntry, JournalState } from "./journal_state.ts";
 
-/** What the journal knows about one row key. */
-export interface JournalEntry {
-  /** The action ID or component UUID chosen for the row. */
-  id: string;
-  /** Fingerprint of the row content when it was last sent. */
-  fp?: string;
-  /** `pending`: sent (or about to be) with no outcome written; re-check by ID. */
-  state: "pending" | "done" | "failed";
-}
+export type { JournalEntry };
 
 /** Options of {@linkcode Journal.open}. */
 export interface JournalOpenOptions {
@@ -64,13 +57,13 @@ export class Journal {
   readonly path: string;
   /** Lines that could not be read (a write cut short by a crash). */
   readonly unreadableLines: number;
-  #entries: Map<string, JournalEntry>;
+  #entries: JournalState;
   #file?: Deno.FsFile;
   #sync: boolean;
 
   private constructor(
     path: string,
-    entries: Map<string, JournalEntry>,
+    entries: JournalState,
     unreadable: number,
     file: Deno.FsFile | undefined,
     sync: boolean,
@@ -94,7 +87,7 @@ export class Journal {
         file = await Deno.open(path, { read: true });
       } catch (error) {
         if (!(error instanceof Deno.errors.NotFound)) throw error;
-        return new Journal(path, new Map(), 0, undefined, false);
+        return new Journal(path, new JournalState(), 0, undefined, false);
       }
     } else {
       file = await Deno.open(path, { read: true, append: true, create: true });
@@ -132,7 +125,7 @@ export class Journal {
   }
 
   static async #read(file: Deno.FsFile, path: string, options: JournalOpenOptions) {
-    const entries = new Map<string, JournalEntry>();
+    const entries = new JournalState();
     let unreadable = 0;
     let checkedStart = false;
     // `readable` closes the file at its end, so read through a duplicate handle.
@@ -172,7 +165,8 @@ export class Journal {
           } else if (line.t === "done") {
             entries.set(key, { id, fp: previous?.fp, state: "done" });
           } else if (line.t === "failed") {
-            entries.set(key, { id, fp: previous?.fp, state: "failed" });
+            const fp = typeof line.fp === "string" ? line.fp : previous?.fp;
+            entries.set(key, { id, fp, state: "failed" });
           }
         }
       }
@@ -198,29 +192,34 @@ export class Journal {
     return this.#entries.size;
   }
 
-  /** What the journal knows about `key`. */
+  /** What the journal knew about `key` when it was opened. */
   get(key: string): JournalEntry | undefined {
     return this.#entries.get(key);
   }
 
+  /** Like {@linkcode Journal.get}, then forgets it: a run asks about each key once. */
+  take(key: string): JournalEntry | undefined {
+    const entry = this.#entries.get(key);
+    this.#entries.delete(key);
+    return entry;
+  }
+
+  // The writers only append: what this run writes is read by the next run, and
+  // keeping it in memory too would grow with the input.
+
   /** Records that `key` is about to be sent as `id`; on disk when this returns. */
   intent(key: string, id: string, fp: string): void {
-    this.#entries.set(key, { id, fp, state: "pending" });
     this.#append({ t: "intent", k: key, id, fp });
     if (this.#sync) this.#file?.syncDataSync();
   }
 
   /** Records that `key` is stored as `id`. */
   done(key: string, id: string): void {
-    const previous = this.#entries.get(key);
-    this.#entries.set(key, { id, fp: previous?.fp, state: "done" });
     this.#append({ t: "done", k: key, id });
   }
 
   /** Records that `key` failed (it may still be sent again, under the same `id`). */
   failed(key: string, id: string, error: string, fp?: string): void {
-    const previous = this.#entries.get(key);
-    this.#entries.set(key, { id, fp: fp ?? previous?.fp, state: "failed" });
     this.#append({ t: "failed", k: key, id, ...(fp ? { fp } : {}), error });
   }
 

@@ -38,7 +38,7 @@ export interface RowState {
   journal?: Journal;
   dryRun: boolean;
   signal?: AbortSignal;
-  /** Keys seen in this run, with the row that used them. */
+  /** Explicit keys seen in this run, with the row that used them. */
   keys: Map<string, number>;
 }
 
@@ -84,13 +84,17 @@ export async function processRow<R extends RowBase, P>(
     prepared,
     error,
   });
-  const firstUse = state.keys.get(key);
-  if (firstUse !== undefined) {
-    return failed(new ValidationError(`key "${key}" is also the key of row ${firstUse}`));
+  // Row-number keys cannot repeat; only keys taken from the data are remembered.
+  if (row.key !== undefined) {
+    const firstUse = state.keys.get(key);
+    if (firstUse !== undefined) {
+      return failed(new ValidationError(`key "${key}" is also the key of row ${firstUse}`));
+    }
+    state.keys.set(key, row.row);
   }
-  state.keys.set(key, row.row);
   const journal = state.dryRun ? undefined : state.journal;
-  const entry = state.journal?.get(key);
+  // Each key comes once per run, so what the journal knew can be let go of now.
+  const entry = state.journal?.take(key);
   let id = entry?.id;
   if (id === undefined && row.id !== undefined) {
     try {

@@ -5,17 +5,27 @@
  */
 
 import type { Connection, RequestHeaders } from "../connection.ts";
-import { checkData, checkFieldEdits, checkTypeFormId, type JsonObject } from "../data.ts";
+import {
+  checkData,
+  checkFieldEdits,
+  checkTypeFormId,
+  jsonEqual,
+  type JsonObject,
+} from "../data.ts";
+import { ValidationError } from "../errors.ts";
 import { checkObjectId, checkUuid, newObjectId } from "../ids.ts";
 import {
   type BaseRecord,
   type CallOptions,
   checkVersion,
   editRecord,
+  existsAtAll,
+  fetchRecord,
   type RecordKind,
   recordVersions,
   requireRecord,
   saveRecord,
+  submitted,
 } from "./record.ts";
 
 /** An action record as the server returns it (API.md §9). */
@@ -37,14 +47,48 @@ export interface ActionRecord extends BaseRecord {
 /** Options of {@linkcode PerformAction}. */
 export interface PerformActionOptions extends CallOptions {
   /**
-   * The ID to give the new action (24 hex). Default: a fresh one made here,
-   * which lets a lost reply be checked without creating a duplicate. Pass one
-   * you journaled to make a re-run after a crash safe.
+   * The ID to give the new action (24 hex). Default: a fresh one made here.
+   * A re-run with the same ID is safe: if that action is already stored with
+   * the same type, component and data, its ID is returned and nothing is
+   * sent; if it holds something else, a {@linkcode ValidationError} says so
+   * (PerformAction never overwrites an action; EditAction changes one).
    */
   actionId?: string;
 }
 
 const ACTION: RecordKind = { name: "action", idField: "actionId" };
+
+/** An action as PerformAction sends it. */
+export interface NewAction {
+  typeFormId: string;
+  componentUuid: string;
+  data: JsonObject;
+}
+
+/**
+ * Sends a new action under `actionId`, which the caller has just made and
+ * never sent (else use {@linkcode PerformAction}): after a lost reply it is
+ * looked up, never stored twice. For the bulk uploader, which journals IDs.
+ */
+export async function sendNewAction(
+  action: NewAction,
+  actionId: string,
+  connection: Connection,
+  headers: RequestHeaders | undefined,
+  options: CallOptions = {},
+): Promise<string> {
+  const { typeFormId, componentUuid, data } = action;
+  return await saveRecord(
+    ACTION,
+    actionId,
+    { actionId, typeFormId, componentUuid, data },
+    `perform a ${JSON.stringify(typeFormId)} action on component ${componentUuid}`,
+    existsAtAll,
+    connection,
+    headers,
+    options,
+  );
+}
 
 /**
  * Performs an action of the given type on a component and returns the new
@@ -65,21 +109,29 @@ export async function PerformAction(
   headers?: RequestHeaders,
   options: PerformActionOptions = {},
 ): Promise<string> {
-  const typeFormId = checkTypeFormId(actionTypeFormID, "actionTypeFormID");
-  const componentUuid = checkUuid(componentUUID, "componentUUID");
-  const data = checkData(actionData, "actionData");
-  const actionId = options.actionId === undefined
-    ? newObjectId()
-    : checkObjectId(options.actionId, "options.actionId");
-  return await saveRecord(
-    ACTION,
-    actionId,
-    { actionId, typeFormId, componentUuid, data: { ...data, submit: true } },
-    `perform a ${JSON.stringify(typeFormId)} action on component ${componentUuid}`,
-    (latest) => latest !== null,
-    connection,
-    headers,
-    options,
+  const action: NewAction = {
+    typeFormId: checkTypeFormId(actionTypeFormID, "actionTypeFormID"),
+    componentUuid: checkUuid(componentUUID, "componentUUID"),
+    data: submitted(checkData(actionData, "actionData")),
+  };
+  if (options.actionId === undefined) {
+    return await sendNewAction(action, newObjectId(), connection, headers, options);
+  }
+  const actionId = checkObjectId(options.actionId, "options.actionId");
+  // The server would store a new version over an existing action: look first.
+  const stored = await fetchRecord(ACTION, actionId, connection, headers, undefined, options);
+  if (stored === null) return await sendNewAction(action, actionId, connection, headers, options);
+  if (
+    stored.typeFormId === action.typeFormId && stored.componentUuid === action.componentUuid &&
+    jsonEqual(stored.data, action.data)
+  ) {
+    return actionId;
+  }
+  throw new ValidationError(
+    `actionId ${actionId} already belongs to a ${JSON.stringify(stored.typeFormId)} action on ` +
+      `component ${stored.componentUuid} (version ${stored.validity.version}) with other data: ` +
+      `PerformAction never overwrites an action; use EditAction to change it, or leave ` +
+      `actionId out for a new one`,
   );
 }
 

@@ -13,10 +13,12 @@ import {
   type CallOptions,
   checkVersion,
   editRecord,
+  existsAtAll,
   type RecordKind,
   recordVersions,
   requireRecord,
   saveRecord,
+  submitted,
 } from "./record.ts";
 
 /** A component record as the server returns it (API.md §9). */
@@ -39,11 +41,42 @@ export interface ComponentRecord extends BaseRecord {
 
 const COMPONENT: RecordKind = { name: "component", idField: "componentUuid" };
 
+/** A component as CreateComponent sends it. */
+export interface NewComponent {
+  formId: string;
+  data: JsonObject;
+}
+
 /**
- * Creates a component of the given type and returns its new UUID. `data`
- * gets `submit: true` like the web form sets it, on a copy: the caller's
- * object is not changed. A lost reply is checked before any re-send, so the
- * component is never created twice.
+ * Sends a new component under `componentUuid`, which the caller has just
+ * made and never sent (the server accepts any UUID-shaped value, API.md §4):
+ * after a lost reply it is looked up, never stored twice. For the bulk
+ * uploader, which journals UUIDs before sending.
+ */
+export async function sendNewComponent(
+  component: NewComponent,
+  componentUuid: string,
+  connection: Connection,
+  headers: RequestHeaders | undefined,
+  options: CallOptions = {},
+): Promise<string> {
+  return await saveRecord(
+    COMPONENT,
+    componentUuid,
+    { componentUuid, formId: component.formId, data: component.data },
+    `create a ${JSON.stringify(component.formId)} component`,
+    existsAtAll,
+    connection,
+    headers,
+    options,
+  );
+}
+
+/**
+ * Creates a component of the given type and returns its new UUID (asked of
+ * the server, like the web interface). `data` gets `submit: true` like the
+ * web form sets it, on a copy: the caller's object is not changed. A lost
+ * reply is checked before any re-send, so the component is never created twice.
  *
  * @example
  * ```ts ignore
@@ -57,8 +90,10 @@ export async function CreateComponent(
   headers?: RequestHeaders,
   options: CallOptions = {},
 ): Promise<string> {
-  const formId = checkTypeFormId(componentTypeFormID, "componentTypeFormID");
-  const data = checkData(componentData, "componentData");
+  const component: NewComponent = {
+    formId: checkTypeFormId(componentTypeFormID, "componentTypeFormID"),
+    data: submitted(checkData(componentData, "componentData")),
+  };
   const reply = await connection.request({
     method: "GET",
     path: "/api/newComponentUUID",
@@ -74,17 +109,7 @@ export async function CreateComponent(
       { method: "GET", path: "/api/newComponentUUID" },
     );
   }
-  const componentUuid = reply.toLowerCase();
-  return await saveRecord(
-    COMPONENT,
-    componentUuid,
-    { componentUuid, formId, data: { ...data, submit: true } },
-    `create a ${JSON.stringify(formId)} component`,
-    (latest) => latest !== null,
-    connection,
-    headers,
-    options,
-  );
+  return await sendNewComponent(component, reply.toLowerCase(), connection, headers, options);
 }
 
 /**

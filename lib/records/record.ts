@@ -6,7 +6,7 @@
  */
 
 import type { Connection, RequestHeaders } from "../connection.ts";
-import type { JsonObject } from "../data.ts";
+import { jsonEqual, type JsonObject } from "../data.ts";
 import { ApiError, NotFoundError, ValidationError } from "../errors.ts";
 import type { VerifyResult } from "../http.ts";
 
@@ -142,6 +142,15 @@ export function expectSavedId(reply: unknown, id: string, kind: RecordKind): str
   );
 }
 
+/** Reads a version (the latest when undefined) of the record being saved. */
+export type ReadVersion = (version?: number) => Promise<BaseRecord | null>;
+
+/**
+ * After an unclear failure: `true` when what we sent is stored, else `false`,
+ * or a new body to send instead.
+ */
+export type StoredCheck = (read: ReadVersion) => Promise<boolean | Record<string, unknown>>;
+
 /**
  * Saves a record body and returns its ID. After an ambiguous failure the
  * record is looked up first: `isStored` decides whether the version we sent
@@ -152,17 +161,17 @@ export async function saveRecord(
   id: string,
   body: Record<string, unknown>,
   what: string,
-  isStored: (latest: BaseRecord | null) => boolean,
+  isStored: StoredCheck,
   connection: Connection,
   headers: RequestHeaders | undefined,
   options: CallOptions = {},
 ): Promise<string> {
+  const read: ReadVersion = (version) =>
+    fetchRecord(kind, id, connection, headers, version, { retry: false, signal: options.signal });
   const verify = async (): Promise<VerifyResult> => {
-    const latest = await fetchRecord(kind, id, connection, headers, undefined, {
-      retry: false,
-      signal: options.signal,
-    });
-    return isStored(latest) ? { found: true, value: id } : { found: false };
+    const stored = await isStored(read);
+    if (stored === true) return { found: true, value: id };
+    return stored === false ? { found: false } : { found: false, resend: JSON.stringify(stored) };
   };
   const reply = await connection.request({
     method: "POST",
@@ -174,6 +183,17 @@ export async function saveRecord(
     signal: options.signal,
   });
   return expectSavedId(reply, id, kind);
+}
+
+/** The stored-check of a create: with an ID never used before, any record is ours. */
+export const existsAtAll = async (read: ReadVersion): Promise<boolean> => (await read()) !== null;
+
+/**
+ * `data` as sent to the server: with `submit: true` like the web form adds,
+ * unless the caller gave `submit` a value of its own.
+ */
+export function submitted(data: JsonObject): JsonObject {
+  return Object.hasOwn(data, "submit") ? data : { ...data, submit: true };
 }
 
 /**
@@ -189,18 +209,33 @@ export async function editRecord(
   headers: RequestHeaders | undefined,
   options: CallOptions = {},
 ): Promise<string> {
-  const base = await requireRecord(kind, id, connection, headers, undefined, options);
-  const body = { ...base, data: { ...base.data, ...edits } };
+  const first = await requireRecord(kind, id, connection, headers, undefined, options);
+  // Every version we posted from, with the data we posted: any of them may be stored.
+  const sent = [{ base: first, data: { ...first.data, ...edits } }];
   const fields = Object.keys(edits).map((field) => JSON.stringify(field)).join(", ");
   return await saveRecord(
     kind,
     id,
-    body,
+    { ...first, data: sent[0].data },
     `edit ${fields} of ${kind.name} ${id}`,
-    // Our version is stored iff a newer one descends from the one we read.
-    (latest) =>
-      latest !== null && latest.validity.version > base.validity.version &&
-      latest.validity.ancestor_id === base._id,
+    // Ours is a newer version made from one we posted from, holding the data
+    // we posted. Others may edit meanwhile: every newer version is looked at,
+    // and if ours is not there the edit is re-applied to the latest version,
+    // so another client's change is kept, not overwritten.
+    async (read) => {
+      const latest = await read();
+      if (latest === null) return false;
+      for (let version = latest.validity.version; version > first.validity.version; version--) {
+        const candidate = version === latest.validity.version ? latest : await read(version);
+        const ours = sent.some(({ base, data }) =>
+          candidate?.validity.ancestor_id === base._id && jsonEqual(candidate.data, data)
+        );
+        if (ours) return true;
+      }
+      const data = { ...latest.data, ...edits };
+      sent.push({ base: latest, data });
+      return { ...latest, data };
+    },
     connection,
     headers,
     options,
