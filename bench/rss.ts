@@ -29,6 +29,13 @@ async function writeCsv(path: string, rows: number): Promise<void> {
   }
 }
 
+// What a user runs: the permission and V8 flags of the `upload_actions` task.
+function taskFlags(): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(new URL("deno.json", ROOT)));
+  const words = (config.tasks.upload_actions.command as string).split(/\s+/);
+  return words.slice(words.indexOf("run") + 1, words.indexOf("scripts/upload_actions.ts"));
+}
+
 // Deno grants /proc/PID reads only with --allow-all; `cat` needs just --allow-run.
 // VmHWM is the kernel's own peak, so sampling only has to catch it before exit.
 async function vmHwmKb(pid: number): Promise<number | undefined> {
@@ -54,10 +61,7 @@ export async function peakRss(
     const child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
-        "--allow-env=M2M_*",
-        "--allow-read",
-        "--allow-write",
-        "--allow-net",
+        ...taskFlags(),
         new URL("scripts/upload_actions.ts", ROOT).pathname,
         input,
         "--component-column",

@@ -41,6 +41,8 @@ export interface HttpRequest {
    * Without it a write is re-sent only when it provably never left.
    */
   verify?: () => Promise<VerifyResult>;
+  /** A POST that may be sent twice without harm (the token request): retried like a GET. */
+  idempotent?: boolean;
   /** Retry policy for this request; defaults to the client's. */
   retry?: RetryPolicy;
   signal?: AbortSignal;
@@ -96,36 +98,21 @@ export class HttpClient {
   readonly stats: HttpStats = { requests: 0, retries: {}, verifiedWrites: 0 };
   #options: HttpClientOptions;
   #fetch: typeof fetch;
-  #readClient?: Deno.HttpClient;
-  #writeClient?: Deno.HttpClient;
+  #tlsClient?: Deno.HttpClient;
 
   /** Creates the client; `close()` releases the connections it opens. */
   constructor(options: HttpClientOptions) {
     this.#options = options;
     this.#fetch = options.fetch ?? fetch;
     if (options.caCerts?.length && !options.fetch) {
-      this.#readClient = Deno.createHttpClient({ caCerts: options.caCerts });
+      this.#tlsClient = Deno.createHttpClient({ caCerts: options.caCerts });
     }
   }
 
   /** Releases the connections this client opened. */
   close(): void {
-    this.#readClient?.close();
-    this.#writeClient?.close();
-    this.#readClient = this.#writeClient = undefined;
-  }
-
-  // Deno's fetch silently sends a request again when a reused keep-alive
-  // connection closes before the reply, even if the server had already
-  // stored it (seen with the sandbox's drop-after fault). So a write never
-  // travels on a reused connection, and every retry stays our decision.
-  #clientFor(method: string): Deno.HttpClient | undefined {
-    if (method === "GET" || this.#options.fetch) return this.#readClient;
-    this.#writeClient ??= Deno.createHttpClient({
-      poolMaxIdlePerHost: 0,
-      ...(this.#options.caCerts?.length ? { caCerts: this.#options.caCerts } : {}),
-    });
-    return this.#writeClient;
+    this.#tlsClient?.close();
+    this.#tlsClient = undefined;
   }
 
   /**
@@ -168,7 +155,7 @@ export class HttpClient {
         }
       }
       const { error, reason, ambiguous } = failure;
-      const isWrite = request.method !== "GET";
+      const isWrite = request.method !== "GET" && !request.idempotent;
       const safe = !isWrite || !ambiguous || request.verify !== undefined;
       const delayMs = retryDelay(attempt, policy, failure.retryAfterMs, this.#options.random);
       if (
@@ -214,10 +201,12 @@ export class HttpClient {
     try {
       const response = await this.#fetch(url, {
         method,
-        headers: request.headers,
-        body: request.body,
+        // A test's stand-in fetch has no connection pool and reads a string body.
+        ...(this.#options.fetch
+          ? { headers: request.headers, body: request.body }
+          : withBody(request.headers, request.body)),
         signal,
-        client: this.#clientFor(method),
+        ...(this.#tlsClient ? { client: this.#tlsClient } : {}),
       } as RequestInit);
       const text = await readCappedText(
         response,
@@ -270,6 +259,30 @@ export class HttpClient {
 }
 
 /**
+ * Headers and body for `fetch`. Deno's fetch silently sends a request again
+ * when a reused keep-alive connection closes before the reply, even after
+ * the server stored it (seen with the sandbox's drop-after fault); it cannot
+ * do that with a body it has already streamed out. So a body goes as a
+ * one-chunk stream: connections stay pooled and every re-send stays ours.
+ */
+function withBody(
+  headers: Record<string, string>,
+  body: string | undefined,
+): { headers: Record<string, string>; body?: ReadableStream<Uint8Array> } {
+  if (body === undefined) return { headers };
+  const bytes = new TextEncoder().encode(body);
+  return {
+    headers: { ...headers, "content-length": String(bytes.byteLength) },
+    body: new ReadableStream({
+      start(controller) {
+        controller.enqueue(bytes);
+        controller.close();
+      },
+    }),
+  };
+}
+
+/**
  * The error a write ends with. When its outcome is unknown (an unclear
  * failure, then no successful lookup), it is the unclear failure's kind and
  * says so, naming the write, not the lookup: the caller must look the record
@@ -290,7 +303,7 @@ function writeOutcomeError(
     : `; looking it up afterwards failed too (${last.error.message})`;
   const Kind = first.error.constructor as new (
     message: string,
-    options: M2MErrorOptions,
+    options: M2MErrorOptions & { detail?: string },
   ) => M2MError;
   return new Kind(
     `${first.error.message}${then}. The ${request.method} may have been stored before the ` +
@@ -302,6 +315,7 @@ function writeOutcomeError(
       serverMessage: first.error.serverMessage,
       attempts,
       cause: last.error,
+      detail: (first.error as { detail?: string }).detail,
     },
   );
 }

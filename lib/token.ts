@@ -131,7 +131,7 @@ export class TokenSource {
           grant_type: "client_credentials",
         }),
         // A token request creates nothing that a second one would duplicate.
-        verify: () => Promise.resolve({ found: false }),
+        idempotent: true,
         signal,
       });
     } catch (error) {

@@ -18,6 +18,7 @@ import {
 import {
   type CONNECTION_OPTIONS,
   EXIT,
+  oneLine,
   type OptionSpecs,
   type OptionValues,
   runScript,
@@ -241,7 +242,12 @@ async function upload(
     });
     for (const line of lines) io.out(line);
   }
-  if (summary.error) throw summary.error;
+  if (summary.error) {
+    // Before the first row the input or journal was refused: nothing was sent (exit 2).
+    if (summary.done === 0) throw summary.error;
+    io.err(`${name}: ${oneLine(summary.error)}`);
+    return EXIT.failed;
+  }
   const complete = summary.failed === 0 && summary.interrupted === 0 && !summary.stopped;
   return complete ? EXIT.ok : EXIT.failed;
 }

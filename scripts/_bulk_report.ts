@@ -118,14 +118,14 @@ export function summaryLines(
   if (summary.stopped) {
     lines.push(
       `stopped before the end: ${total - summary.done} rows not started. Re-run the same ` +
-        `command to finish: ${files.rerun}`,
+        `command to finish: ${files.rerun}${submit ? " --submit" : ""}`,
     );
   }
   if (submit && files.failed && files.failedCount) {
     lines.push(
       `the ${files.failedCount} failed rows are in ${files.failed}: fix them there and upload ` +
-        `that file with the same options (it is UTF-8 with the header on line 1), or fix the ` +
-        `input and re-run the same command`,
+        `that file with the same options but --encoding, --header-row and --skip-lines (it is ` +
+        `UTF-8 and has no preamble), or fix the input and re-run the same command`,
     );
   }
   if (submit && files.journal) {

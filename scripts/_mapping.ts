@@ -146,7 +146,8 @@ export class Mapper {
     for (const column of Object.keys(spec.types)) need(column, "a typed column");
     for (const column of Object.keys(spec.rename)) need(column, "a renamed column");
     const used = new Set(
-      [spec.componentColumn, spec.typeFormColumn, spec.keyColumn, this.#idColumn, ""]
+      // The key column is data too (a serial number, a measurement ID): it only also keys.
+      [spec.componentColumn, spec.typeFormColumn, this.#idColumn, ""]
         .concat(spec.ignoreColumns),
     );
     this.#dataColumns = new Set(spec.dataColumns ?? this.#names.filter((name) => !used.has(name)));
@@ -233,7 +234,7 @@ export class Mapper {
     const spec = this.#spec;
     if (spec.dataColumns) return this.#dataColumns.has(key);
     return key !== spec.componentColumn && key !== spec.typeFormColumn &&
-      key !== spec.keyColumn && key !== this.#idColumn && !spec.ignoreColumns.includes(key);
+      key !== this.#idColumn && !spec.ignoreColumns.includes(key);
   }
 
   // Reads one column of a row by name: CSV by header position, JSON Lines by key.

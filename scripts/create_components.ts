@@ -13,7 +13,7 @@
 
 import { denoIO, type ScriptIO, type ScriptSpec } from "./_cli.ts";
 import { runBulk } from "./_bulk.ts";
-import { BULK_OPTIONS, EXIT_NOTES, NOTES } from "./_bulk_options.ts";
+import { BULK_FLAGS, BULK_OPTIONS, EXIT_NOTES, NOTES } from "./_bulk_options.ts";
 
 const OPTIONS = { ...BULK_OPTIONS } as const;
 
@@ -33,7 +33,7 @@ export const SPEC: ScriptSpec<typeof OPTIONS> = {
     "deno task create_components boards.csv --type-form-id basic_component --submit",
     "deno task create_components mixed.csv --type-form-column type --key-column serial --submit",
   ],
-  permissions: ["--no-prompt", "--allow-env=M2M_*", "--allow-read", "--allow-write", "--allow-net"],
+  permissions: BULK_FLAGS,
 };
 
 /**

@@ -13,7 +13,7 @@
 
 import { denoIO, type ScriptIO, type ScriptSpec } from "./_cli.ts";
 import { runBulk } from "./_bulk.ts";
-import { BULK_OPTIONS, EXIT_NOTES, NOTES } from "./_bulk_options.ts";
+import { BULK_FLAGS, BULK_OPTIONS, EXIT_NOTES, NOTES } from "./_bulk_options.ts";
 
 const OPTIONS = {
   "component-column": {
@@ -45,7 +45,7 @@ export const SPEC: ScriptSpec<typeof OPTIONS> = {
     "instrument | deno task upload_actions - --format jsonl --component-column uuid " +
     "--type-form-id my_action --journal run7.journal.jsonl --submit",
   ],
-  permissions: ["--no-prompt", "--allow-env=M2M_*", "--allow-read", "--allow-write", "--allow-net"],
+  permissions: BULK_FLAGS,
 };
 
 /**

@@ -174,3 +174,22 @@ Deno.test("bulk library: components of one type are created one at a time, numbe
     { testing: { fetch: recorder.fetch } } as Partial<ConnectOptions>,
   );
 });
+
+Deno.test("bulk library: a fresh row costs one request: its POST, no lookup", async () => {
+  const recorder = recordingFetch();
+  await withSandbox(
+    async ({ connection }) => {
+      const before = recorder.requests.length;
+      const summary = await uploadActions(actionRows(25), { connection, concurrency: 5 }).summary();
+      assert.equal(summary.uploaded, 25);
+      const sent = recorder.requests.slice(before);
+      assert.deepEqual(
+        [sent.length, sent.filter((r) => r.method === "POST" && r.path === "/api/action").length],
+        [25, 25],
+      );
+      assert.equal(summary.requests, 25);
+    },
+    {},
+    { testing: { fetch: recorder.fetch } } as Partial<ConnectOptions>,
+  );
+});

@@ -172,3 +172,19 @@ Deno.test("bulk resume: components sent with no outcome are looked up by their U
     assert.equal(sandbox.documents("components").length, 3);
   });
 });
+
+Deno.test("bulk resume: --sync-journal (fdatasync before each request) keeps the same journal", async () => {
+  await withSandbox(async ({ sandbox, connection }) => {
+    await using temp = await tempJournal();
+    const summary = await uploadActions(actionRows(5), {
+      connection,
+      journal: temp.path,
+      syncJournal: true,
+    }).summary();
+    assert.equal(summary.uploaded, 5);
+    const text = await Deno.readTextFile(temp.path);
+    assert.equal(text.split('"t":"intent"').length - 1, 5);
+    assert.equal(text.split('"t":"done"').length - 1, 5);
+    assert.equal(sandbox.documents("actions").length, 5);
+  });
+});

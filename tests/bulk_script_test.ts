@@ -158,3 +158,69 @@ Deno.test("bulk script: kill -9 halfway, re-run: every row stored exactly once",
   assert.equal(counts.size, rows);
   assert.deepEqual([...counts.values()].filter((count) => count !== 1), [], "no duplicates");
 });
+
+Deno.test("bulk script: Ctrl-C stops gracefully: in-flight rows finish, summary printed, re-run completes", async () => {
+  await using sandbox = await startSandbox({ latencyMs: 15 });
+  await using dir = await workDir();
+  const rows = 300;
+  await Deno.writeTextFile(`${dir.path}/in.csv`, csvRows(rows));
+  const args = ["in.csv", ...MAPPING, "--submit", "--concurrency", "4"];
+  const child = bulkCommand("upload_actions", args, { sandbox, cwd: dir.path }).spawn();
+  const journal = `${dir.path}/in.csv.journal.jsonl`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const text = await Deno.readTextFile(journal).catch(() => "");
+    if (text.split('"t":"done"').length > 120) break;
+    assert.ok(Date.now() < deadline, "the journal never showed progress");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  child.kill("SIGINT");
+  const stopped = await child.output();
+  const stdout = new TextDecoder().decode(stopped.stdout);
+  const stderr = new TextDecoder().decode(stopped.stderr);
+  assert.equal(stopped.code, 1, stderr);
+  assert.match(stderr, /stopping: no new requests/);
+  assert.match(stderr, /\d+\/300 rows \(\d+%\), \d+ rows\/s/, "a progress line");
+  assert.match(stdout, /0 failed\nstopped before the end: \d+ rows not started/);
+  const journalText = await Deno.readTextFile(journal);
+  const intents = journalText.split('"t":"intent"').length - 1;
+  const dones = journalText.split('"t":"done"').length - 1;
+  assert.equal(intents, dones, "every request sent before the stop has its outcome journaled");
+  assert.equal(sandbox.stats.stored.actions, dones);
+  const rerun = await runBulkScript("upload_actions", args, { sandbox, cwd: dir.path });
+  assert.equal(rerun.code, 0, rerun.stderr);
+  assert.match(
+    rerun.stdout,
+    new RegExp(`${rows - dones} uploaded, ${dones} already done, 0 failed`),
+  );
+  assert.deepEqual([...storedActionsByRow(sandbox).values()], Array(rows).fill(1));
+});
+
+Deno.test("bulk script: create_components with a type column and a key column, then a re-run", async () => {
+  await using sandbox = await startSandbox();
+  await using dir = await workDir();
+  await Deno.writeTextFile(
+    `${dir.path}/boards.tsv`,
+    "serial\ttype\tname\nB-1\tbasic_component\tBoard 1\nB-2\tbasic_component_2\tBoard 2\n" +
+      "B-3\tbasic_component\tBoard 3\n",
+  );
+  const args = ["boards.tsv", "--type-form-column", "type", "--key-column", "serial", "--submit"];
+  const first = await runBulkScript("create_components", args, { sandbox, cwd: dir.path });
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /3 uploaded, 0 already done, 0 failed/);
+  const documents = sandbox.documents("components");
+  assert.deepEqual(
+    documents.map((doc) => [doc.formId, (doc.data as { serial: string }).serial]).sort(),
+    [["basic_component", "B-1"], ["basic_component", "B-3"], ["basic_component_2", "B-2"]],
+  );
+  // The key column matches rows by value: reordered, the file is still done.
+  await Deno.writeTextFile(
+    `${dir.path}/boards.tsv`,
+    "serial\ttype\tname\nB-3\tbasic_component\tBoard 3\nB-1\tbasic_component\tBoard 1\n" +
+      "B-2\tbasic_component_2\tBoard 2\n",
+  );
+  const again = await runBulkScript("create_components", args, { sandbox, cwd: dir.path });
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /0 uploaded, 3 already done, 0 failed/);
+  assert.equal(sandbox.documents("components").length, 3);
+});

@@ -72,7 +72,8 @@ export function uploadActions<R extends ActionRow | InvalidRow>(
       return { typeFormId, componentUuid, data };
     },
     send: async (prepared, id, signal) => {
-      // The ID was made for this row and journaled, never sent before: no lookup first.
+      // The ID is fresh, or `exists` just found it unused: no lookup first (PerformAction
+      // given an ID would look it up again, one more request per row).
       await sendNewAction(
         {
           typeFormId: prepared.typeFormId,

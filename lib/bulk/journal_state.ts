@@ -57,6 +57,7 @@ export class JournalState {
 
   /** The entry of `key`, if any. */
   get(key: string): JournalEntry | undefined {
+    if (this.#size === 0) return undefined; // a first run: nothing to look up
     const row = ROW_KEY.exec(key)?.[1];
     const index = row === undefined ? -1 : Number(row);
     const code = index >= 0 && index < this.#states.length ? this.#states[index] : 0;
@@ -95,6 +96,7 @@ export class JournalState {
 
   /** Forgets `key`. */
   delete(key: string): void {
+    if (this.#size === 0) return;
     if (this.#others.delete(key)) {
       this.#size--;
       return;
