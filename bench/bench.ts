@@ -23,6 +23,16 @@ import { type Sandbox, startSandbox } from "../sandbox.ts";
 import { peakRss } from "./rss.ts";
 
 const COMPONENT = "5f9ea420-3e88-11ed-9114-03f8483882ff";
+
+/** Stores the component every row targets: the bulk upload refuses rows on a missing one. */
+function seedComponent(sandbox: Sandbox): void {
+  sandbox.seed("components", [{
+    componentUuid: COMPONENT,
+    formId: "basic_component",
+    data: { name: "bench frame" },
+  }]);
+}
+
 const { values } = parseArgs({
   args: Deno.args,
   options: {
@@ -146,6 +156,7 @@ async function ours(sandbox: Sandbox, rows: number, concurrency: number): Promis
 async function measure<T>(latencyMs: number, body: (sandbox: Sandbox) => Promise<T>): Promise<T> {
   // A fresh sandbox each time: its store grows, and every side deserves the same one.
   const sandbox = await startSandbox({ latencyMs });
+  seedComponent(sandbox);
   try {
     return await body(sandbox);
   } finally {

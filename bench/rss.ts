@@ -55,6 +55,12 @@ export async function peakRss(
 ): Promise<{ peakKb: number; seconds: number; code: number }> {
   const directory = await Deno.makeTempDir({ prefix: "m2m-bench-rss-" });
   const sandbox = await startSandbox();
+  // The upload refuses rows whose component does not exist: store it first.
+  sandbox.seed("components", [{
+    componentUuid: COMPONENT,
+    formId: "basic_component",
+    data: { name: "bench frame" },
+  }]);
   try {
     const input = `${directory}/big.csv`;
     await writeCsv(input, rows);

@@ -59,6 +59,8 @@ export interface ConfigSources {
   /** Called once if the dotenv file holding a secret is readable by others. */
   warn(message: string): void;
   fileMode(path: string): number | undefined;
+  /** Whether the `M2M_*` variables may be read; undefined when unknown. */
+  envReadable?(): boolean;
 }
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -129,6 +131,7 @@ function readDotenv(
     text = sources.readTextFile(path);
   } catch (error) {
     if (required) throw error;
+    unreadable.add(path);
   }
   if (text === undefined) {
     if (required) {
@@ -142,6 +145,10 @@ function readDotenv(
   // Editors on Windows may save a byte-order mark, which would hide the first name.
   return { ...parseEnv(text.replace(/^\uFEFF/, "")) } as Record<string, string>;
 }
+
+// Optional dotenv files that exist but could not be read, for the
+// missing-credentials message (the usual cause: no --allow-read for them).
+const unreadable = new Set<string>();
 
 function checkInstance(value: string | undefined, from: string): Instance | undefined {
   if (value === undefined || value === "") return undefined;
@@ -191,8 +198,14 @@ export function resolveCredentials(
   if (missing.length > 0) {
     throw new ValidationError(
       `missing credential${missing.length > 1 ? "s" : ""} ${missing.join(", ")}: looked in the ` +
-        `ConnectToAPI options, the environment and ${quote(envFile)}${
-          Object.keys(fromFile).length === 0 ? " (not found or empty)" : ""
+        `ConnectToAPI options, the environment${
+          sources.envReadable?.() === false ? " (not readable: add --allow-env=M2M_*)" : ""
+        } and ${quote(envFile)}${
+          unreadable.has(envFile)
+            ? ` (not readable: add --allow-read=${envFile})`
+            : Object.keys(fromFile).length === 0
+            ? " (not found or empty)"
+            : ""
         }; ask the DB team for credentials, or run \`deno task sandbox\` to get local ones`,
     );
   }
@@ -258,6 +271,7 @@ function granted(descriptor: Deno.PermissionDescriptor): boolean {
 export function denoConfigSources(): ConfigSources {
   return {
     env: (name) => granted({ name: "env", variable: name }) ? Deno.env.get(name) : undefined,
+    envReadable: () => granted({ name: "env", variable: "M2M_CLIENT_ID" }),
     readTextFile: (path) => {
       if (!granted({ name: "read", path })) {
         throw new ValidationError(

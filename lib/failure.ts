@@ -104,6 +104,21 @@ export function classifyFailure(error: unknown, attempt: AttemptContext): Failur
     const ambiguous = reason !== undefined && reason !== "429";
     return { error, reason, ambiguous, retryAfterMs: retryAfter.get(error) };
   }
+  // A missing --allow-net is not a network failure: retrying cannot help.
+  if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+    return {
+      error: new NetworkError(
+        `${what}: this script has no permission to reach ${host}: run it with ` +
+          `--allow-net=${host} (or a --allow-net list that includes it)`,
+        {
+          ...context,
+          cause: error,
+          detail: `no permission to reach ${host}: run with --allow-net=${host}`,
+        },
+      ),
+      ambiguous: false,
+    };
+  }
   const raw = attempt.redact(
     String((error as Error)?.cause instanceof Error ? (error as Error).cause : error),
   );

@@ -99,6 +99,7 @@ export class HttpClient {
   #options: HttpClientOptions;
   #fetch: typeof fetch;
   #tlsClient?: Deno.HttpClient;
+  #netGranted = new Set<string>();
 
   /** Creates the client; `close()` releases the connections it opens. */
   constructor(options: HttpClientOptions) {
@@ -107,6 +108,18 @@ export class HttpClient {
     if (options.caCerts?.length && !options.fetch) {
       this.#tlsClient = Deno.createHttpClient({ caCerts: options.caCerts });
     }
+  }
+
+  // fetch refused for a missing --allow-net, with a streamed body and a
+  // signal, leaves the process hanging (Deno 2.9): refuse before sending.
+  #checkNetPermission(url: string): void {
+    if (this.#options.fetch) return;
+    const host = new URL(url).host;
+    if (this.#netGranted.has(host)) return;
+    if (Deno.permissions.querySync({ name: "net", host }).state !== "granted") {
+      throw new Deno.errors.NotCapable(`Requires net access to "${host}"`);
+    }
+    this.#netGranted.add(host);
   }
 
   /** Releases the connections this client opened. */
@@ -199,6 +212,7 @@ export class HttpClient {
       : timeout.signal;
     this.stats.requests++;
     try {
+      this.#checkNetPermission(url);
       const response = await this.#fetch(url, {
         method,
         // A test's stand-in fetch has no connection pool and reads a string body.

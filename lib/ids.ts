@@ -226,5 +226,10 @@ export function newObjectId(nowMs: number = Date.now()): string {
   bytes[9] = objectIdCounter >> 16;
   bytes[10] = (objectIdCounter >> 8) & 0xff;
   bytes[11] = objectIdCounter & 0xff;
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  let hex = "";
+  for (const byte of bytes) hex += HEX_BYTES[byte];
+  return hex;
 }
+
+// Formatting 12 bytes per action is on the bulk upload's hot path.
+const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));

@@ -1,7 +1,8 @@
 /**
  * Template: perform an action (e.g. upload a measurement) on a component
  * and print the new action's ID. The component is named by its full UUID or
- * by the short UUID on its label.
+ * by the short UUID on its label; it must exist, and be of a type the action
+ * type form applies to (when the form lists any), before anything is stored.
  *
  * ```sh
  * deno run --no-prompt '--allow-env=M2M_*' \
@@ -14,6 +15,7 @@
  */
 
 import { ConvertShortUUID, PerformAction } from "../mod.ts";
+import { actionComponentTypes, checkComponentFits, componentTypeOf } from "../lib/bulk/resolver.ts";
 import {
   denoIO,
   runScript,
@@ -92,6 +94,13 @@ export async function main(args: string[], io: ScriptIO = denoIO): Promise<numbe
     const data = await readData(values, io);
     const result = await withConnection(values, io, async (connection, headers) => {
       const componentUuid = givenUuid ?? await ConvertShortUUID(shortUuid!, connection, headers);
+      // The server stores an action on any UUID (API.md §5): confirm the component exists and
+      // that this action type applies to its type, so a typo fails here instead of being stored.
+      const componentTypes = actionComponentTypes(typeFormId, connection, headers);
+      componentTypes.catch(() => {}); // awaited below, after the component's own error if any
+      const where = givenUuid === undefined ? "--short-uuid" : "--uuid";
+      const componentType = await componentTypeOf(componentUuid, connection, headers, where);
+      checkComponentFits(typeFormId, componentUuid, componentType, await componentTypes);
       const actionId = await PerformAction(typeFormId, componentUuid, data, connection, headers, {
         actionId: chosenId,
       });

@@ -8,8 +8,20 @@
 import type { ActionRow } from "../lib/bulk/mod.ts";
 import type { Sandbox } from "../sandbox.ts";
 
-/** The component every generated row targets. */
+/** The component every generated row targets: {@linkcode seedComponent} stores it. */
 export const COMPONENT = "5f9ea420-3e88-11ed-9114-03f8483882ff";
+
+/**
+ * Stores {@linkcode COMPONENT} (a `basic_component`, which `my_action` applies
+ * to) in `sandbox`: the bulk upload refuses rows whose component does not exist.
+ */
+export function seedComponent(sandbox: Sandbox): void {
+  sandbox.seed("components", [{
+    componentUuid: COMPONENT,
+    formId: "basic_component",
+    data: { name: "bench frame" },
+  }]);
+}
 
 /** `count` valid action rows; `data.row` says which row a stored action came from. */
 export function actionRows(count: number, offset = 0): ActionRow[] {

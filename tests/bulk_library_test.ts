@@ -13,10 +13,17 @@ import {
   uploadActions,
 } from "../lib/bulk/mod.ts";
 import { withSandbox } from "./helpers.ts";
-import { actionRows, COMPONENT, recordingFetch, storedActionsByRow } from "./bulk_helpers.ts";
+import {
+  actionRows,
+  COMPONENT,
+  recordingFetch,
+  seedComponent,
+  storedActionsByRow,
+} from "./bulk_helpers.ts";
 
 Deno.test("bulk library: uploads every row once; a bad row fails alone; the summary counts", async () => {
   await withSandbox(async ({ sandbox, connection }) => {
+    seedComponent(sandbox);
     const rows: (ActionRow | InvalidRow)[] = actionRows(20);
     rows[4] = { row: 5, invalid: 'column "t": "x" is not a number' };
     rows[9] = { ...rows[9] as ActionRow, typeFormId: "no_such_form" };
@@ -32,7 +39,7 @@ Deno.test("bulk library: uploads every row once; a bad row fails alone; the summ
     assert.deepEqual(summary.failures.map((failure) => failure.row).sort((a, b) => a - b), [5, 10]);
     assert.match(
       summary.failures.find((f) => f.row === 10)!.reason,
-      /does not match a known action/,
+      /no action type form "no_such_form"/,
     );
     const ok = results.filter((result) => result.ok);
     assert.ok(
@@ -86,7 +93,8 @@ Deno.test("bulk library: one confirmShortUUID request per distinct short UUID, e
 Deno.test("bulk library: never more than `concurrency` requests in flight", async () => {
   const recorder = recordingFetch();
   await withSandbox(
-    async ({ connection }) => {
+    async ({ sandbox, connection }) => {
+      seedComponent(sandbox);
       const summary = await uploadActions(actionRows(40), { connection, concurrency: 3 }).summary();
       assert.equal(summary.uploaded, 40);
       assert.equal(recorder.maxInFlight("/api/action"), 3);
@@ -97,7 +105,8 @@ Deno.test("bulk library: never more than `concurrency` requests in flight", asyn
 });
 
 Deno.test("bulk library: a slow consumer holds back the input (bounded buffering)", async () => {
-  await withSandbox(async ({ connection }) => {
+  await withSandbox(async ({ sandbox, connection }) => {
+    seedComponent(sandbox);
     let pulled = 0;
     const source = (function* () {
       for (const row of actionRows(200)) {
@@ -129,11 +138,7 @@ Deno.test("bulk library: a dry run validates and resolves but sends no write", a
       const rows = actionRows(6).map((row, index) =>
         index === 0 ? { ...row, component: toShortUuid(COMPONENT) } : row
       );
-      sandbox.seed("components", [{
-        componentUuid: COMPONENT,
-        formId: "basic_component",
-        data: {},
-      }]);
+      seedComponent(sandbox);
       const run = uploadActions(rows, { connection, dryRun: true, journal });
       const statuses = [];
       for await (const result of run) statuses.push(result.status);
@@ -178,16 +183,90 @@ Deno.test("bulk library: components of one type are created one at a time, numbe
 Deno.test("bulk library: a fresh row costs one request: its POST, no lookup", async () => {
   const recorder = recordingFetch();
   await withSandbox(
-    async ({ connection }) => {
+    async ({ sandbox, connection }) => {
+      seedComponent(sandbox);
       const before = recorder.requests.length;
       const summary = await uploadActions(actionRows(25), { connection, concurrency: 5 }).summary();
       assert.equal(summary.uploaded, 25);
       const sent = recorder.requests.slice(before);
+      // Plus one GET per distinct component and one per distinct action type form, per run.
       assert.deepEqual(
         [sent.length, sent.filter((r) => r.method === "POST" && r.path === "/api/action").length],
-        [25, 25],
+        [27, 25],
       );
-      assert.equal(summary.requests, 25);
+      assert.deepEqual(
+        sent.filter((r) => r.method === "GET").map((r) => r.path).sort(),
+        ["/api/actionForms/my_action", `/api/component/${COMPONENT}`],
+      );
+      assert.equal(summary.requests, 27);
+    },
+    {},
+    { testing: { fetch: recorder.fetch } } as Partial<ConnectOptions>,
+  );
+});
+
+Deno.test("bulk library: a full UUID naming no component, or one of another type, fails its rows (dry run and submit), one GET per distinct UUID", async () => {
+  const recorder = recordingFetch();
+  await withSandbox(
+    async ({ sandbox, connection }) => {
+      seedComponent(sandbox);
+      const missing = "5f9ea420-3e88-11ed-9114-03f8483882fe"; // COMPONENT with a typo
+      const other = "11111111-2222-4333-8444-555555555555";
+      sandbox.seed("components", [{
+        componentUuid: other,
+        formId: "basic_component_2",
+        data: { name: "not for my_action" },
+      }]);
+      // Rows 3, 6, 9, 12 name the missing component (some in capitals), rows 5 and 10 the other.
+      const rows = actionRows(12).map((row) =>
+        row.row % 3 === 0
+          ? { ...row, component: row.row % 2 === 0 ? missing.toUpperCase() : missing }
+          : row.row % 5 === 0
+          ? { ...row, component: other }
+          : row
+      );
+      for (const dryRun of [true, false]) {
+        const before = recorder.requests.length;
+        const summary = await uploadActions(rows, { connection, concurrency: 4, dryRun })
+          .summary();
+        const label = dryRun ? "dry run" : "submit";
+        assert.deepEqual(
+          [summary.failed, dryRun ? summary.wouldUpload : summary.uploaded],
+          [6, 6],
+          label,
+        );
+        const byRow = new Map(summary.failures.map((failure) => [failure.row, failure.reason]));
+        assert.deepEqual([...byRow.keys()].sort((a, b) => a - b), [3, 5, 6, 9, 10, 12], label);
+        for (const row of [3, 6, 9, 12]) {
+          assert.match(
+            byRow.get(row)!,
+            new RegExp(`^no component ${missing} in the DB at .*: check the component column`),
+            label,
+          );
+        }
+        for (const row of [5, 10]) {
+          assert.match(
+            byRow.get(row)!,
+            /is a "basic_component_2", but "my_action" actions apply to "basic_component" only/,
+            label,
+          );
+        }
+        const gets = recorder.requests.slice(before).filter((r) => r.method === "GET")
+          .map((r) => r.path).sort();
+        assert.deepEqual(
+          gets,
+          [
+            "/api/actionForms/my_action",
+            `/api/component/${other}`,
+            `/api/component/${COMPONENT}`,
+            `/api/component/${missing}`,
+          ].sort(),
+          `${label}: one GET per distinct component and type form`,
+        );
+      }
+      const stored = sandbox.documents("actions");
+      assert.equal(stored.length, 6);
+      assert.ok(stored.every((doc) => doc.componentUuid === COMPONENT));
     },
     {},
     { testing: { fetch: recorder.fetch } } as Partial<ConnectOptions>,

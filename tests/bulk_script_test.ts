@@ -11,6 +11,7 @@ import {
   COMPONENT,
   csvRows,
   runBulkScript,
+  seedComponent,
   storedActionsByRow,
 } from "./bulk_helpers.ts";
 
@@ -23,6 +24,7 @@ async function workDir(): Promise<{ path: string } & AsyncDisposable> {
 
 Deno.test("bulk script: a dry run checks every row, sends no write, says how to submit", async () => {
   await using sandbox = await startSandbox();
+  seedComponent(sandbox);
   await using dir = await workDir();
   await Deno.writeTextFile(`${dir.path}/in.csv`, csvRows(12));
   const run = await runBulkScript("upload_actions", ["in.csv", ...MAPPING], {
@@ -63,6 +65,7 @@ Deno.test("bulk script: exit 2 for bad usage or an input refused whole, before a
 
 Deno.test("bulk script: stdin JSON Lines with --json uploads and exits 0", async () => {
   await using sandbox = await startSandbox();
+  seedComponent(sandbox);
   await using dir = await workDir();
   const lines = [1, 2, 3].map((row) =>
     JSON.stringify({ component: COMPONENT, row, readings: [row, row + 0.5] })
@@ -93,6 +96,7 @@ Deno.test("bulk script: stdin JSON Lines with --json uploads and exits 0", async
 
 Deno.test("bulk script: failed rows go to .failed.csv; fixing and uploading it stores each row once", async () => {
   await using sandbox = await startSandbox();
+  seedComponent(sandbox);
   await using dir = await workDir();
   const input = `${dir.path}/in.csv`;
   const text = csvRows(6).replace(`${COMPONENT},3,0.75`, `${COMPONENT},3,oops`);
@@ -128,6 +132,7 @@ Deno.test("bulk script: failed rows go to .failed.csv; fixing and uploading it s
 
 Deno.test("bulk script: kill -9 halfway, re-run: every row stored exactly once", async () => {
   await using sandbox = await startSandbox({ latencyMs: 15 });
+  seedComponent(sandbox);
   await using dir = await workDir();
   const rows = 300;
   await Deno.writeTextFile(`${dir.path}/in.csv`, csvRows(rows));
@@ -161,6 +166,7 @@ Deno.test("bulk script: kill -9 halfway, re-run: every row stored exactly once",
 
 Deno.test("bulk script: Ctrl-C stops gracefully: in-flight rows finish, summary printed, re-run completes", async () => {
   await using sandbox = await startSandbox({ latencyMs: 15 });
+  seedComponent(sandbox);
   await using dir = await workDir();
   const rows = 300;
   await Deno.writeTextFile(`${dir.path}/in.csv`, csvRows(rows));

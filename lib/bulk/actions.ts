@@ -30,7 +30,11 @@ interface PreparedAction {
  * written to it before the request: re-running after a crash, Ctrl-C or
  * `kill -9` skips rows already done, looks up rows sent without a recorded
  * outcome, and sends the rest, so every row is stored exactly once.
- * Short UUIDs are resolved once each. A row's failure never stops the run.
+ * Short UUIDs are resolved once each, and each distinct component and action
+ * type form is looked up once (GET), so an action on a component that does not
+ * exist, or whose type the action type form does not list, fails as a row
+ * (also in a dry run) instead of being stored: the server checks neither.
+ * A row's failure never stops the run.
  *
  * @example
  * ```ts ignore
@@ -68,7 +72,7 @@ export function uploadActions<R extends ActionRow | InvalidRow>(
       const action = row as ActionRow;
       const typeFormId = checkTypeFormId(action.typeFormId, "typeFormId");
       const data = checkData(action.data, "data");
-      const componentUuid = await resolver.resolve(action.component, signal);
+      const componentUuid = await resolver.resolve(action.component, signal, typeFormId);
       return { typeFormId, componentUuid, data };
     },
     send: async (prepared, id, signal) => {

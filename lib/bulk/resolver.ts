@@ -1,23 +1,130 @@
 /**
  * Turns the component column of a bulk input (full or short UUIDs) into full
- * UUIDs, asking the server once per distinct short UUID however many rows
- * and workers ask at the same time.
+ * UUIDs of components that exist, and checks that each row's action type
+ * applies to its component's type. The server checks neither (API.md §5):
+ * an action on a mistyped UUID would be stored and reported as a success.
+ * Each distinct short UUID, component and type form is asked once, however
+ * many rows and workers ask at the same time.
  *
  * @module
  */
 
 import type { Connection, RequestHeaders } from "../connection.ts";
-import { NotFoundError, ValidationError } from "../errors.ts";
+import { M2MError, NotFoundError, PermissionError, ValidationError } from "../errors.ts";
 import { checkShortUuid, isUuid, quote } from "../ids.ts";
+import { GetComponent } from "../records/components.ts";
+import { GetTypeForm } from "../records/forms.ts";
 import { ConvertShortUUID } from "../records/short_uuid.ts";
 
-/** Resolves components to full UUIDs, with a cache shared by all workers of a run. */
+function context(error: NotFoundError) {
+  const { method, path, status, serverMessage, attempts } = error;
+  return { method, path, status, serverMessage, attempts };
+}
+
+/**
+ * The type form ID of component `componentUuid` (one GET); a
+ * {@linkcode NotFoundError} naming the UUID and `where` to look when there
+ * is no such component.
+ */
+export async function componentTypeOf(
+  componentUuid: string,
+  connection: Connection,
+  headers: RequestHeaders | undefined,
+  where: string,
+  signal?: AbortSignal,
+): Promise<string> {
+  try {
+    const component = await GetComponent(componentUuid, connection, headers, undefined, { signal });
+    return component.formId;
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    throw new NotFoundError(
+      `no component ${componentUuid} in the DB at ${connection.dbBaseUrl}: check ${where} ` +
+        `(a typo?) and that you use the right instance`,
+      { ...context(error), cause: error },
+    );
+  }
+}
+
+/**
+ * The component types the action type form `typeFormId` applies to (one
+ * GET), empty when the form lists none; a {@linkcode NotFoundError} when
+ * there is no such action type form.
+ */
+export async function actionComponentTypes(
+  typeFormId: string,
+  connection: Connection,
+  headers: RequestHeaders | undefined,
+  signal?: AbortSignal,
+): Promise<readonly string[]> {
+  try {
+    const form = await GetTypeForm("actionForms", typeFormId, connection, headers, { signal });
+    const types = form.componentTypes;
+    return Array.isArray(types) ? types.filter((type) => typeof type === "string") : [];
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    throw new NotFoundError(
+      `no action type form ${quote(typeFormId)} in the DB at ${connection.dbBaseUrl}: ` +
+        `check the type form ID`,
+      { ...context(error), cause: error },
+    );
+  }
+}
+
+/**
+ * An {@linkcode M2MError} when `componentTypes` is not empty and does not
+ * hold `componentType`: the action type does not apply to that component.
+ * (Not a ValidationError: it takes the server's answers to know, so a script
+ * exits 1 for it, like for a missing component.)
+ */
+export function checkComponentFits(
+  typeFormId: string,
+  componentUuid: string,
+  componentType: string,
+  componentTypes: readonly string[],
+): void {
+  if (componentTypes.length === 0 || componentTypes.includes(componentType)) return;
+  throw new M2MError(
+    `component ${componentUuid} is a ${quote(componentType)}, but ${quote(typeFormId)} ` +
+      `actions apply to ${componentTypes.map((type) => quote(type)).join(", ")} only: check ` +
+      `the component and the action type`,
+  );
+}
+
+/**
+ * Caches a promise per key; answers worth remembering (about the key itself)
+ * stay, transient failures are forgotten so a later row asks again.
+ */
+function cached<T>(
+  cache: Map<string, Promise<T>>,
+  key: string,
+  ask: () => Promise<T>,
+): Promise<T> {
+  let pending = cache.get(key);
+  if (pending === undefined) {
+    pending = ask();
+    cache.set(key, pending);
+    pending.catch((error) => {
+      if (
+        !(error instanceof NotFoundError || error instanceof ValidationError ||
+          error instanceof PermissionError)
+      ) {
+        cache.delete(key);
+      }
+    });
+  }
+  return pending;
+}
+
+/** Resolves and checks components, with caches shared by all workers of a run. */
 export class ComponentResolver {
   #connection: Connection;
   #headers?: RequestHeaders;
-  #cache = new Map<string, Promise<string>>();
+  #shortUuids = new Map<string, Promise<string>>();
+  #componentTypes = new Map<string, Promise<string>>();
+  #formTypes = new Map<string, Promise<readonly string[]>>();
 
-  /** Creates an empty cache for one connection. */
+  /** Creates empty caches for one connection. */
   constructor(connection: Connection, headers?: RequestHeaders) {
     this.#connection = connection;
     this.#headers = headers;
@@ -25,15 +132,44 @@ export class ComponentResolver {
 
   /** Distinct short UUIDs asked so far. */
   get size(): number {
-    return this.#cache.size;
+    return this.#shortUuids.size;
   }
 
   /**
-   * The full UUID (lowercase) of `component`, a full or short UUID. A short
-   * UUID is confirmed by the server once; its answer, including "no such
-   * component", is reused. A transient failure is not cached.
+   * The full UUID (lowercase) of `component`, a full or short UUID, once the
+   * server has confirmed that the component exists (and, with `typeFormId`,
+   * that this action type applies to its type, when the type form lists the
+   * types it applies to). Every answer about a short UUID, a component or a
+   * type form, including "there is none", is reused; a transient failure is
+   * not cached.
    */
-  resolve(component: string, signal?: AbortSignal): Promise<string> {
+  async resolve(component: string, signal?: AbortSignal, typeFormId?: string): Promise<string> {
+    // Started at once, so both lookups run together.
+    const formTypes = typeFormId === undefined ? undefined : cached(
+      this.#formTypes,
+      typeFormId,
+      () => actionComponentTypes(typeFormId, this.#connection, this.#headers, signal),
+    );
+    const componentUuid = await this.#fullUuid(component, signal);
+    const componentType = await cached(
+      this.#componentTypes,
+      componentUuid,
+      () =>
+        componentTypeOf(
+          componentUuid,
+          this.#connection,
+          this.#headers,
+          "the component column",
+          signal,
+        ),
+    );
+    if (formTypes !== undefined && typeFormId !== undefined) {
+      checkComponentFits(typeFormId, componentUuid, componentType, await formTypes);
+    }
+    return componentUuid;
+  }
+
+  #fullUuid(component: string, signal?: AbortSignal): Promise<string> {
     if (isUuid(component)) return Promise.resolve(component.toLowerCase());
     let shortUuid: string;
     try {
@@ -49,17 +185,10 @@ export class ComponentResolver {
         ),
       );
     }
-    let pending = this.#cache.get(shortUuid);
-    if (pending === undefined) {
-      pending = ConvertShortUUID(shortUuid, this.#connection, this.#headers, { signal });
-      this.#cache.set(shortUuid, pending);
-      pending.catch((error) => {
-        // Only answers about the short UUID itself are worth remembering.
-        if (!(error instanceof NotFoundError || error instanceof ValidationError)) {
-          this.#cache.delete(shortUuid);
-        }
-      });
-    }
-    return pending;
+    return cached(
+      this.#shortUuids,
+      shortUuid,
+      () => ConvertShortUUID(shortUuid, this.#connection, this.#headers, { signal }),
+    );
   }
 }
