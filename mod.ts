@@ -77,6 +77,7 @@ export {
 } from "./lib/ids.ts";
 export type { BaseRecord, CallOptions, Insertion, Validity } from "./lib/records/record.ts";
 export { ConvertShortUUID } from "./lib/records/short_uuid.ts";
+export { CheckComponentForAction } from "./lib/records/action_target.ts";
 export {
   type ComponentRecord,
   CreateComponent,
@@ -108,3 +109,23 @@ export {
   type TypeFormRecord,
   type TypeFormSummary,
 } from "./lib/records/forms.ts";
+export {
+  type ActionResult,
+  type ActionRow,
+  type BulkCounts,
+  type BulkOptions,
+  type BulkProgress,
+  BulkRun,
+  type BulkSummary,
+  type ComponentResult,
+  type ComponentRow,
+  createComponents,
+  type InvalidRow,
+  MAX_SUMMARY_FAILURES,
+  type RowBase,
+  type RowFailure,
+  type RowResult,
+  type RowSource,
+  type RowStatus,
+  uploadActions,
+} from "./lib/bulk/mod.ts";

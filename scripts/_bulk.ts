@@ -14,7 +14,7 @@ import {
   type BulkSummary,
   createComponents,
   uploadActions,
-} from "../lib/bulk/mod.ts";
+} from "../mod.ts";
 import {
   type CONNECTION_OPTIONS,
   EXIT,

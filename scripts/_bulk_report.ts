@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { BulkSummary, RowResult } from "../lib/bulk/mod.ts";
+import type { BulkSummary, RowResult } from "../mod.ts";
 import type { ScriptIO } from "./_cli.ts";
 import type { MappedRow } from "./_mapping.ts";
 

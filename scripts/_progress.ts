@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { BulkProgress } from "../lib/bulk/mod.ts";
+import type { BulkProgress } from "../mod.ts";
 
 /** Where and how often to report. */
 export interface ProgressOptions {

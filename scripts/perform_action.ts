@@ -14,8 +14,7 @@
  * @module
  */
 
-import { ConvertShortUUID, PerformAction } from "../mod.ts";
-import { actionComponentTypes, checkComponentFits, componentTypeOf } from "../lib/bulk/resolver.ts";
+import { CheckComponentForAction, ConvertShortUUID, PerformAction } from "../mod.ts";
 import {
   denoIO,
   runScript,
@@ -96,11 +95,7 @@ export async function main(args: string[], io: ScriptIO = denoIO): Promise<numbe
       const componentUuid = givenUuid ?? await ConvertShortUUID(shortUuid!, connection, headers);
       // The server stores an action on any UUID (API.md §5): confirm the component exists and
       // that this action type applies to its type, so a typo fails here instead of being stored.
-      const componentTypes = actionComponentTypes(typeFormId, connection, headers);
-      componentTypes.catch(() => {}); // awaited below, after the component's own error if any
-      const where = givenUuid === undefined ? "--short-uuid" : "--uuid";
-      const componentType = await componentTypeOf(componentUuid, connection, headers, where);
-      checkComponentFits(typeFormId, componentUuid, componentType, await componentTypes);
+      await CheckComponentForAction(typeFormId, componentUuid, connection, headers);
       const actionId = await PerformAction(typeFormId, componentUuid, data, connection, headers, {
         actionId: chosenId,
       });

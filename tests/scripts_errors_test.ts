@@ -132,30 +132,33 @@ Deno.test("--json failure still prints nothing on stdout and one line on stderr"
   assert.equal(run.stdout, "");
 });
 
-Deno.test("perform_action on a component that does not exist, or of another type: exit 1, one line, nothing stored", async () => {
+Deno.test("perform_action on a component that does not exist (exit 1) or of another type (exit 2): one line, nothing stored", async () => {
   await using sandbox = await startSandbox();
   await using cwd = await tempDir();
   const [other] = sandbox.seed("components", [
     { componentUuid: crypto.randomUUID(), formId: "basic_component_2", data: { name: "other" } },
   ]);
   const env = sandboxEnv(sandbox);
-  const cases: [string[], RegExp][] = [
+  const cases: [string[], RegExp, number][] = [
     [
       ["--type-form-id", "my_action", "--uuid", UUID, "--set", "measurement=1"],
-      new RegExp(`no component ${UUID} in the DB at .*: check --uuid`),
+      new RegExp(`no component ${UUID} in the DB at .*: check the component UUID`),
+      1,
     ],
     [
       ["--type-form-id", "my_action", "--uuid", other, "--set", "measurement=1"],
       /is a "basic_component_2", but "my_action" actions apply to "basic_component" only/,
+      2,
     ],
     [
       ["--type-form-id", "no_such_action", "--uuid", other, "--set", "measurement=1"],
       /no action type form "no_such_action"/,
+      1,
     ],
   ];
-  for (const [args, expected] of cases) {
+  for (const [args, expected, code] of cases) {
     const run = await runScript("perform_action", args, { cwd: cwd.path, env });
-    const line = assertOneLineFailure(run, 1, args.join(" "));
+    const line = assertOneLineFailure(run, code, args.join(" "));
     assert.match(line, expected);
     assert.equal(run.stdout, "");
   }

@@ -10,86 +10,14 @@
  */
 
 import type { Connection, RequestHeaders } from "../connection.ts";
-import { M2MError, NotFoundError, PermissionError, ValidationError } from "../errors.ts";
+import { NotFoundError, PermissionError, ValidationError } from "../errors.ts";
 import { checkShortUuid, isUuid, quote } from "../ids.ts";
-import { GetComponent } from "../records/components.ts";
-import { GetTypeForm } from "../records/forms.ts";
+import {
+  actionComponentTypes,
+  checkComponentFits,
+  componentTypeOf,
+} from "../records/action_target.ts";
 import { ConvertShortUUID } from "../records/short_uuid.ts";
-
-function context(error: NotFoundError) {
-  const { method, path, status, serverMessage, attempts } = error;
-  return { method, path, status, serverMessage, attempts };
-}
-
-/**
- * The type form ID of component `componentUuid` (one GET); a
- * {@linkcode NotFoundError} naming the UUID and `where` to look when there
- * is no such component.
- */
-export async function componentTypeOf(
-  componentUuid: string,
-  connection: Connection,
-  headers: RequestHeaders | undefined,
-  where: string,
-  signal?: AbortSignal,
-): Promise<string> {
-  try {
-    const component = await GetComponent(componentUuid, connection, headers, undefined, { signal });
-    return component.formId;
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-    throw new NotFoundError(
-      `no component ${componentUuid} in the DB at ${connection.dbBaseUrl}: check ${where} ` +
-        `(a typo?) and that you use the right instance`,
-      { ...context(error), cause: error },
-    );
-  }
-}
-
-/**
- * The component types the action type form `typeFormId` applies to (one
- * GET), empty when the form lists none; a {@linkcode NotFoundError} when
- * there is no such action type form.
- */
-export async function actionComponentTypes(
-  typeFormId: string,
-  connection: Connection,
-  headers: RequestHeaders | undefined,
-  signal?: AbortSignal,
-): Promise<readonly string[]> {
-  try {
-    const form = await GetTypeForm("actionForms", typeFormId, connection, headers, { signal });
-    const types = form.componentTypes;
-    return Array.isArray(types) ? types.filter((type) => typeof type === "string") : [];
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-    throw new NotFoundError(
-      `no action type form ${quote(typeFormId)} in the DB at ${connection.dbBaseUrl}: ` +
-        `check the type form ID`,
-      { ...context(error), cause: error },
-    );
-  }
-}
-
-/**
- * An {@linkcode M2MError} when `componentTypes` is not empty and does not
- * hold `componentType`: the action type does not apply to that component.
- * (Not a ValidationError: it takes the server's answers to know, so a script
- * exits 1 for it, like for a missing component.)
- */
-export function checkComponentFits(
-  typeFormId: string,
-  componentUuid: string,
-  componentType: string,
-  componentTypes: readonly string[],
-): void {
-  if (componentTypes.length === 0 || componentTypes.includes(componentType)) return;
-  throw new M2MError(
-    `component ${componentUuid} is a ${quote(componentType)}, but ${quote(typeFormId)} ` +
-      `actions apply to ${componentTypes.map((type) => quote(type)).join(", ")} only: check ` +
-      `the component and the action type`,
-  );
-}
 
 /**
  * Caches a promise per key; answers worth remembering (about the key itself)
