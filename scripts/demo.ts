@@ -79,7 +79,7 @@ export async function main(io: ScriptIO = denoIO): Promise<number> {
         `CreateComponent: a new "${COMPONENT_TYPE}" component`,
         `sent data: ${JSON.stringify(componentData)}`,
         `got UUID:  ${componentUuid}`,
-        `script:    deno task create_component --type-form-id ${COMPONENT_TYPE} --data '...'`,
+        `script:    deno task create_component --instance sandbox --type-form-id ${COMPONENT_TYPE} --data '...'`,
       );
 
       const shortUuid = toShortUuid(componentUuid);
@@ -88,7 +88,7 @@ export async function main(io: ScriptIO = denoIO): Promise<number> {
         "ConvertShortUUID: from the short UUID a QR label would show back to the UUID",
         `sent short UUID: ${shortUuid}`,
         `got UUID:        ${converted} (${converted === componentUuid ? "the same" : "DIFFERENT"})`,
-        `script:          deno task convert_short_uuid --short-uuid ${shortUuid}`,
+        `script:          deno task convert_short_uuid --instance sandbox --short-uuid ${shortUuid}`,
       );
 
       const editedUuid = await EditComponent(
@@ -102,7 +102,7 @@ export async function main(io: ScriptIO = denoIO): Promise<number> {
         "EditComponent: change one data field (the server stores a new version)",
         `sent:   textField = "edited by the demo"`,
         `got:    ${editedUuid}`,
-        `script: deno task edit_component --uuid ${componentUuid} --set textField="..."`,
+        `script: deno task edit_component --instance sandbox --uuid ${componentUuid} --set textField="..."`,
       );
 
       const actionData: JsonObject = { name: "Demo measurement", measurement: 12.04 };
@@ -117,7 +117,7 @@ export async function main(io: ScriptIO = denoIO): Promise<number> {
         `PerformAction: a "${ACTION_TYPE}" action (e.g. a measurement) on the component`,
         `sent data: ${JSON.stringify(actionData)}`,
         `got ID:    ${actionId}`,
-        `script:    deno task perform_action --type-form-id ${ACTION_TYPE} --uuid ... ` +
+        `script:    deno task perform_action --instance sandbox --type-form-id ${ACTION_TYPE} --uuid ... ` +
           `--set measurement=12.04`,
       );
 
@@ -132,7 +132,7 @@ export async function main(io: ScriptIO = denoIO): Promise<number> {
         "EditAction: correct the measurement and mark the action complete",
         "sent:   measurement = 12.07, actionComplete = true",
         `got:    ${editedActionId}`,
-        `script: deno task edit_action --action-id ${actionId} --set measurement=12.07`,
+        `script: deno task edit_action --instance sandbox --action-id ${actionId} --set measurement=12.07 --set actionComplete=true`,
       );
 
       const componentVersions = await GetComponentVersions(componentUuid, connection, headers);
@@ -143,14 +143,15 @@ export async function main(io: ScriptIO = denoIO): Promise<number> {
         ...versionLines(componentVersions),
         `action ${actionId}:`,
         ...versionLines(actionVersions),
-        `script: deno task get_records --component ${componentUuid} --versions`,
+        `script: deno task get_records --instance sandbox --component ${componentUuid} --versions`,
       );
     } finally {
       connection.close();
     }
     io.out(
-      "\nDone: every step worked. Next: `deno task test`, or `deno task sandbox` and the " +
-        "scripts above (each has --help).",
+      "\nDone: every step worked. Next: `deno task test`, or start `deno task sandbox` and run " +
+        "the scripts above against it (the IDs above lived in the demo's own sandbox, which is " +
+        "gone now: use the IDs your commands print; each script has --help).",
     );
     return EXIT.ok;
   } catch (error) {

@@ -139,18 +139,34 @@ export async function runCli(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  // node:http reports a missing --allow-net as an uncaught exception: ask first.
+  const address = `${options.hostname ?? "127.0.0.1"}:${options.port ?? 12313}`;
+  if (Deno.permissions.querySync({ name: "net", host: address }).state !== "granted") {
+    console.error(
+      `sandbox: no permission to listen on ${address}: the sandbox task allows 127.0.0.1 only; ` +
+        `for another address run sandbox.ts with deno run and --allow-net=${address}`,
+    );
+    return 1;
+  }
   let sandbox;
   try {
     sandbox = await startSandbox(options);
   } catch (error) {
-    console.error(`sandbox: ${oneLine(error)}`);
+    const hint = /EADDRINUSE|in use/i.test(String(error))
+      ? " (another sandbox may be running: stop it, or pick another port with --port N)"
+      : "";
+    console.error(`sandbox: ${oneLine(error)}${hint}`);
     return 1;
   }
   console.log(
     `DUNE M2M sandbox listening on ${sandbox.url}` +
       (options.dbPath ? ` (records in ${options.dbPath})` : " (records in memory)"),
   );
-  console.log("Save these lines as .env.sandbox and run scripts with --instance sandbox:\n");
+  console.log(
+    sandbox.host === "127.0.0.1:12313"
+      ? "The repository's .env.sandbox holds these lines: run scripts with --instance sandbox.\n"
+      : "Put these lines in .env.sandbox and run scripts with --instance sandbox:\n",
+  );
   console.log(`M2M_AUTH0_DOMAIN=${sandbox.host}`);
   console.log(`M2M_DB_DOMAIN=${sandbox.host}`);
   console.log(`M2M_CLIENT_ID=${sandbox.clientId}`);
