@@ -76,7 +76,7 @@ Deno.test("CLI: serves, prints dotenv lines, and stops cleanly on SIGTERM", asyn
   ]);
   assert.match(
     printed,
-    /save these lines as \.env\.sandbox and run scripts with --instance sandbox/i,
+    /(put these lines in|the repository.s) \.env\.sandbox.*run scripts with --instance sandbox/i,
   );
   const host = settings.M2M_DB_DOMAIN;
   assert.match(host, /^127\.0\.0\.1:\d+$/);
