@@ -188,6 +188,27 @@ Deno.test("token cache: a corrupt or foreign file is replaced, and a refused cac
   }
 });
 
+Deno.test("token cache: a file that was never a cache is left alone, with one warning", async () => {
+  const directory = await Deno.makeTempDir();
+  const path = `${directory}/config`;
+  try {
+    await Deno.writeTextFile(path, "user settings, not a token cache\n");
+    const warnings: string[] = [];
+    const server = fakeServer();
+    const { connection } = connect(server, {
+      tokenCache: path,
+      logger: { debug: () => {}, warn: (line: string) => warnings.push(line) },
+    } as never);
+    assert.equal(await connection.request(ping), "ok");
+    connection.close();
+    assert.equal(await Deno.readTextFile(path), "user settings, not a token cache\n");
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /not a token cache: not touching it/);
+  } finally {
+    await Deno.remove(directory, { recursive: true });
+  }
+});
+
 Deno.test("a connection shows no secret or token when printed", async () => {
   const server = fakeServer();
   const { connection } = connect(server);
