@@ -162,7 +162,7 @@ export class HttpClient {
       }
       if (failure === undefined) {
         try {
-          return await this.#exchange({ ...request, body }, attempt);
+          return await this.#exchange({ ...request, body }, path, attempt);
         } catch (error) {
           failure = this.#classify(error, request, attempt);
         }
@@ -199,17 +199,20 @@ export class HttpClient {
     }
   }
 
-  async #exchange(request: HttpRequest, attempt: number): Promise<unknown> {
+  async #exchange(request: HttpRequest, path: string, attempt: number): Promise<unknown> {
     const { method, url, what } = request;
-    const path = new URL(url).pathname;
-    const timeout = new AbortController();
+    // One controller for both the timeout and the caller's signal: cheaper
+    // on the hot path than a combined signal per request.
+    const controller = new AbortController();
     const timer = setTimeout(
-      () => timeout.abort(new TimeoutError(`timed out`)),
+      () => controller.abort(new TimeoutError(`timed out`)),
       this.#options.timeoutMs,
     );
-    const signal = request.signal
-      ? AbortSignal.any([request.signal, timeout.signal])
-      : timeout.signal;
+    const caller = request.signal;
+    const onAbort = () => controller.abort(caller?.reason);
+    if (caller?.aborted) onAbort();
+    caller?.addEventListener("abort", onAbort, { once: true });
+    const signal = controller.signal;
     this.stats.requests++;
     try {
       this.#checkNetPermission(url);
@@ -256,6 +259,7 @@ export class HttpClient {
       throw error;
     } finally {
       clearTimeout(timer);
+      caller?.removeEventListener("abort", onAbort);
     }
   }
 
