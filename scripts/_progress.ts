@@ -39,7 +39,8 @@ function seconds(ms: number): string {
 export class ProgressReporter {
   #options: Required<ProgressOptions>;
   #last?: BulkProgress;
-  #lastDrawn = 0;
+  // -Infinity: the first update always draws, however young the process is.
+  #lastDrawn = -Infinity;
   #lastRows = 0;
   #timer?: ReturnType<typeof setInterval>;
   #startedAt = performance.now();
