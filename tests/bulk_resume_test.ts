@@ -129,18 +129,59 @@ Deno.test("bulk resume: a graceful stop lets requests in flight finish and journ
   }, { latencyMs: 5 });
 });
 
-Deno.test("bulk resume: a row edited after it was uploaded is reported, not sent again", async () => {
+Deno.test("bulk resume: a row edited after upload stops a run keyed by row number", async () => {
   await withSandbox(async ({ sandbox, connection }) => {
     await using temp = await tempJournal();
     const journal = temp.path;
     seedComponent(sandbox);
     await uploadActions(actionRows(3), { connection, journal }).summary();
-    const edited = actionRows(3);
+    const edited = actionRows(4);
+    edited[1].data.measurement = 99;
+    const summary = await uploadActions(edited, { connection, journal }).summary();
+    assert.match(String(summary.error), /row 2 is not the row the journal recorded/);
+    assert.equal(summary.uploaded, 0);
+    assert.equal(sandbox.documents("actions").length, 3);
+  });
+});
+
+Deno.test("bulk resume: with keys, a row edited after upload is reported, not sent again", async () => {
+  await withSandbox(async ({ sandbox, connection }) => {
+    await using temp = await tempJournal();
+    const journal = temp.path;
+    seedComponent(sandbox);
+    const keyed = () => actionRows(3).map((row) => ({ ...row, key: `serial-${row.row}` }));
+    await uploadActions(keyed(), { connection, journal }).summary();
+    const edited = keyed();
     edited[1].data.measurement = 99;
     const summary = await uploadActions(edited, { connection, journal }).summary();
     assert.deepEqual([summary.alreadyDone, summary.failed], [2, 1]);
     assert.match(summary.failures[0].reason, /already uploaded as [0-9a-f]{24}, but its content/);
     assert.equal(sandbox.documents("actions").length, 3);
+  });
+});
+
+Deno.test("bulk resume: a deleted or inserted row never stores another row twice", async () => {
+  await withSandbox(async ({ sandbox, connection }) => {
+    seedComponent(sandbox);
+    for (const change of ["delete", "insert"]) {
+      await using temp = await tempJournal();
+      const journal = temp.path;
+      const rows = actionRows(4);
+      // Row 1 fails the first time (an invalid row), the others are stored.
+      const first = [
+        { row: 1, invalid: 'column "measurement": "abc" is not a number' },
+        ...rows.slice(1),
+      ];
+      await uploadActions(first, { connection, journal }).summary();
+      const before = sandbox.documents("actions").length;
+      const changed = change === "delete"
+        ? rows.slice(1).map((row, index) => ({ ...row, row: index + 1 }))
+        : [rows[0], ...first].map((row, index) => ({ ...row, row: index + 1 }));
+      const summary = await uploadActions(changed as typeof rows, { connection, journal })
+        .summary();
+      assert.match(String(summary.error), /not the row the journal recorded/, change);
+      assert.equal(sandbox.documents("actions").length, before, change);
+    }
   });
 });
 

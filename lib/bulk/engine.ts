@@ -221,7 +221,8 @@ async function execute<R extends RowBase, P, T>(
   const worker = async () => {
     for (;;) {
       const row = await nextRow();
-      if (row === undefined) return;
+      // A row that arrived after the run was stopped is not processed.
+      if (row === undefined || error !== undefined) return;
       inFlight++;
       let outcome: RowOutcome<R, P>;
       try {

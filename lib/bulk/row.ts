@@ -8,6 +8,7 @@
  */
 
 import { AbortError, M2MError, NetworkError, ValidationError } from "../errors.ts";
+import { fingerprint } from "./fingerprint.ts";
 import type { Journal } from "./journal.ts";
 import type { InvalidRow, RowBase, RowStatus } from "./types.ts";
 
@@ -40,6 +41,8 @@ export interface RowState {
   signal?: AbortSignal;
   /** Explicit keys seen in this run, with the row that used them. */
   keys: Map<string, number>;
+  /** Set when the input no longer matches the journal: no row is processed after it. */
+  stopped?: Error;
 }
 
 /** The outcome of one row, before the kind shapes it into a result. */
@@ -60,6 +63,15 @@ function isInvalid(row: RowBase): row is InvalidRow {
 function isAmbiguous(error: unknown): boolean {
   return error instanceof NetworkError ||
     (error instanceof M2MError && [502, 503, 504].includes(error.status ?? 0));
+}
+
+function fileChangedError(row: number, id: string): ValidationError {
+  return new ValidationError(
+    `row ${row} is not the row the journal recorded under that number (as ${id}): the file ` +
+      `changed since the journal was written, and rows are matched by number. To correct failed ` +
+      `rows, fix them in the .failed.csv file and upload that file; if rows were inserted or ` +
+      `deleted, use --key-column (a column that identifies each row) or a new --journal`,
+  );
 }
 
 function changedError(key: string, id: string): ValidationError {
@@ -103,14 +115,37 @@ export async function processRow<R extends RowBase, P>(
       return failed(error as Error);
     }
   }
+  let fp: string;
+  try {
+    fp = isInvalid(row)
+      ? fingerprint(["invalid", row.invalid])
+      : kind.fingerprint(row as Exclude<R, InvalidRow>);
+  } catch (error) {
+    return failed(
+      new ValidationError(`this row's data cannot be read: ${(error as Error).message}`),
+    );
+  }
+  if (state.stopped) throw state.stopped;
+  // Matched by number, a different row here may mean rows were inserted or
+  // deleted: sending it under this entry's ID could store one row twice and
+  // lose another. Only a corrected failed row whose ID is stored already (it
+  // was uploaded from the .failed.csv file) is safe; anything else stops the run.
+  if (entry?.fp !== undefined && entry.fp !== fp && row.key === undefined) {
+    const stop = () => {
+      state.stopped = fileChangedError(row.row, entry.id);
+      throw state.stopped;
+    };
+    if (entry.state === "done" || state.dryRun) stop();
+    if (!await kind.exists(entry.id, state.signal)) stop();
+    return { row, key, status: "alreadyDone", id: entry.id };
+  }
   if (isInvalid(row)) {
     id ??= kind.newId();
     const error = new ValidationError(row.invalid);
-    journal?.failed(key, id, error.message);
+    journal?.failed(key, id, error.message, fp);
     return failed(error, id);
   }
   const valid = row as Exclude<R, InvalidRow>;
-  const fp = kind.fingerprint(valid);
   if (entry?.state === "done") {
     if (entry.fp !== undefined && entry.fp !== fp) return failed(changedError(key, entry.id), id);
     return { row, key, status: "alreadyDone", id };
@@ -157,7 +192,7 @@ export async function processRow<R extends RowBase, P>(
             `checks by that ID before sending again)`;
         }
       }
-      journal?.failed(key, chosenId, message);
+      journal?.failed(key, chosenId, message, fp);
       error.message = message;
       return failed(error, chosenId);
     }
