@@ -78,6 +78,20 @@ function defaultFailedFile(config: BulkConfig, table: Table, journal?: string): 
   return journal ? `${journal.replace(/\.journal\.jsonl$/, "")}.failed.${ext}` : undefined;
 }
 
+// Writing the journal or the failed rows over the input (or each other) would destroy data.
+function checkDistinctPaths(paths: Record<string, string | undefined>): void {
+  const seen = new Map<string, string>();
+  for (const [name, path] of Object.entries(paths)) {
+    if (path === undefined) continue;
+    const absolute = new URL(path, `file://${Deno.cwd()}/`).pathname;
+    const clash = seen.get(absolute);
+    if (clash !== undefined) {
+      throw new UsageError(`${name} ${path} is the same file as the ${clash}: give another path`);
+    }
+    seen.set(absolute, name);
+  }
+}
+
 function startBulk(
   kind: "actions" | "components",
   rows: AsyncIterable<MappedRow>,
@@ -126,11 +140,19 @@ export async function runBulk(
       const table = await openTable(tableSpec);
       try {
         const mapper = new Mapper(config.mapping, table);
-        const source = config.mapping.keyColumn || !journal
+        // The journal records how rows are keyed too: resuming with the other
+        // keying would match no row and send every one again.
+        const keyedBy = config.mapping.keyColumn
+          ? ` (rows keyed by column ${JSON.stringify(config.mapping.keyColumn)})`
+          : "";
+        const source = !journal
           ? undefined
-          : stdin
-          ? "stdin"
-          : await Deno.realPath(config.input);
+          : (stdin ? "stdin" : await Deno.realPath(config.input)) + keyedBy;
+        checkDistinctPaths({
+          input: stdin ? undefined : config.input,
+          "--journal": journal,
+          "--failed-file": config.submit ? defaultFailedFile(config, table, journal) : undefined,
+        });
         code = await withConnection(values, io, (connection, headers) =>
           upload(script, config, {
             table,
@@ -221,6 +243,8 @@ async function upload(
       // The run's own error is in the summary, printed below.
     }
     summary = await run.summary();
+    // A run refused at the start (journal in use, of another file) processed no row.
+    failed?.clearIfUnused(summary.error === undefined || summary.done > 0);
   } finally {
     progress?.stop();
     failed?.close();

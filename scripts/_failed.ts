@@ -30,14 +30,23 @@ export class FailedRowsWriter {
   #file?: Deno.FsFile;
   #idIndex: number;
 
-  /** Prepares to write to `path` (removing what an earlier run left there). */
+  /** Prepares to write to `path`; nothing is touched until a row fails or the run ends. */
   constructor(path: string, table: Table, idColumn: string) {
     this.path = path;
     this.#table = table;
     this.#idColumn = idColumn;
     this.#idIndex = table.header.findIndex((name) => name.trim() === idColumn);
+  }
+
+  /**
+   * Removes what an earlier run left at the path when this run, having
+   * really run (it held the journal), had no failed row. A run refused at the
+   * start must not delete the file of the run that holds the journal.
+   */
+  clearIfUnused(ran: boolean): void {
+    if (!ran || this.count > 0) return;
     try {
-      Deno.removeSync(path);
+      Deno.removeSync(this.path);
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     }

@@ -30,6 +30,12 @@ function asNumber(text: string, pattern: RegExp, decimalComma: boolean): number 
   const value = Number(normalized);
   if (!Number.isFinite(value)) return undefined;
   if (/^[+-]?\d+$/.test(normalized) && !Number.isSafeInteger(value)) return undefined;
+  // More digits than a double keeps, or an underflow to 0: the number stored
+  // would not be the one written. (-0 is stored as 0: equal as a number.)
+  const digits = normalized.replace(/[eE].*$/, "").replace(/[+\-.]/g, "").replace(/^0+|0+$/g, "");
+  if (digits.length > 17 || (value === 0 && digits !== "")) {
+    return undefined;
+  }
   return value;
 }
 

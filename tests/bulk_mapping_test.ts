@@ -201,3 +201,12 @@ Deno.test("bulk mapping: mistakes in the mapping are usage errors", async () => 
   assert.throws(() => parseMapFile('{"renames": {}}', "m.json"), /unknown key renames/);
   assert.throws(() => parseMapFile('{"types": {"a": "float"}}', "m.json"), /not one of/);
 });
+
+Deno.test("bulk typing: a number a double cannot hold exactly stays text (or fails when declared)", () => {
+  for (const text of ["1234567890123456789.5", "1e-400", "9007199254740993"]) {
+    assert.deepEqual(typeCell(text, "auto"), { value: text });
+    assert.ok("error" in typeCell(text, "number"), text);
+  }
+  assert.ok((typeCell("-0.000", "number") as { value: number }).value === 0); // -0 is 0
+  assert.deepEqual(typeCell("0.12345678901234567", "auto"), { value: 0.12345678901234567 });
+});

@@ -230,3 +230,27 @@ Deno.test("bulk script: create_components with a type column and a key column, t
   assert.match(again.stdout, /0 uploaded, 3 already done, 0 failed/);
   assert.equal(sandbox.documents("components").length, 3);
 });
+
+Deno.test("bulk script: output paths that clash with the input, or a journal keyed another way, are refused", async () => {
+  await using sandbox = await startSandbox();
+  seedComponent(sandbox);
+  await using dir = await workDir();
+  await Deno.writeTextFile(`${dir.path}/in.csv`, csvRows(3));
+  const base = ["in.csv", ...MAPPING, "--submit"];
+  for (const extra of [["--failed-file", "in.csv"], ["--journal", "./in.csv"]]) {
+    const run = await runBulkScript("upload_actions", [...base, ...extra], {
+      sandbox,
+      cwd: dir.path,
+    });
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /is the same file as the input/);
+  }
+  const first = await runBulkScript("upload_actions", base, { sandbox, cwd: dir.path });
+  assert.equal(first.code, 0, first.stderr);
+  const keyed = await runBulkScript("upload_actions", [...base, "--key-column", "row"], {
+    sandbox,
+    cwd: dir.path,
+  });
+  assert.equal(keyed.code, 2, keyed.stderr + keyed.stdout);
+  assert.equal(sandbox.documents("actions").length, 3);
+});
