@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   AbortError,
+  type Connection,
   type ConnectOptions,
   ConnectToAPI,
   CreateComponent,
@@ -38,7 +39,15 @@ async function twoWriters(
   return { first, other, close: () => (first.close(), other.close()) };
 }
 
-Deno.test("an edit lost before storing, while another client edits: re-applied, nothing lost", async () => {
+/**
+ * A component edited by this client (tension) while, during its first
+ * backoff, another client edits another field (comment); `fault` is what
+ * happens to the first client's POST. Calls `check` with the component UUID.
+ */
+async function concurrentEdit(
+  fault: "drop-before" | "drop-after",
+  check: (uuid: string, connection: Connection) => Promise<void>,
+) {
   const sandbox = await startSandbox();
   try {
     const uuid = sandbox.seed("components", [{
@@ -51,44 +60,32 @@ Deno.test("an edit lost before storing, while another client edits: re-applied, 
       await EditComponent(uuid, ["comment"], ["checked"], other);
     });
     try {
-      sandbox.setFaults({ script: ["ok", "drop-before"], paths: "^/api/component" });
+      sandbox.setFaults({ script: ["ok", fault], paths: "^/api/component" });
       await EditComponent(uuid, ["tension"], [6.5], writers.first);
-      const latest = await GetComponent(uuid, writers.first);
-      assert.equal(latest.validity.version, 3);
-      assert.equal(latest.data.tension, 6.5, "the first client's edit is stored");
-      assert.equal(latest.data.comment, "checked", "the other client's edit is kept");
+      await check(uuid, writers.first);
     } finally {
       writers.close();
     }
   } finally {
     await sandbox.close();
   }
+}
+
+Deno.test("an edit lost before storing, while another client edits: re-applied, nothing lost", async () => {
+  await concurrentEdit("drop-before", async (uuid, connection) => {
+    const latest = await GetComponent(uuid, connection);
+    assert.equal(latest.validity.version, 3);
+    assert.equal(latest.data.tension, 6.5, "the first client's edit is stored");
+    assert.equal(latest.data.comment, "checked", "the other client's edit is kept");
+  });
 });
 
 Deno.test("an edit stored but its reply lost, while another client edits: not sent again", async () => {
-  const sandbox = await startSandbox();
-  try {
-    const uuid = sandbox.seed("components", [{
-      componentUuid: "5f9ea420-3e88-11ed-9114-03f8483882ff",
-      formId: "basic_component",
-      data: { name: "frame", tension: 1, comment: "" },
-    }])[0];
-    const writers = await twoWriters(sandbox, async (other) => {
-      sandbox.setFaults(undefined);
-      await EditComponent(uuid, ["comment"], ["checked"], other);
-    });
-    try {
-      sandbox.setFaults({ script: ["ok", "drop-after"], paths: "^/api/component" });
-      await EditComponent(uuid, ["tension"], [6.5], writers.first);
-      const versions = await GetComponentVersions(uuid, writers.first);
-      assert.deepEqual(versions.map((v) => v.data.tension), [1, 6.5, 6.5]);
-      assert.deepEqual(versions.map((v) => v.data.comment), ["", "", "checked"]);
-    } finally {
-      writers.close();
-    }
-  } finally {
-    await sandbox.close();
-  }
+  await concurrentEdit("drop-after", async (uuid, connection) => {
+    const versions = await GetComponentVersions(uuid, connection);
+    assert.deepEqual(versions.map((v) => v.data.tension), [1, 6.5, 6.5]);
+    assert.deepEqual(versions.map((v) => v.data.comment), ["", "", "checked"]);
+  });
 });
 
 Deno.test("a 401 on the lookup after a lost reply never re-sends the write blind", async () => {
