@@ -101,6 +101,10 @@ async function* decodedText(spec: TableSpec): AsyncGenerator<string> {
   let file: Deno.FsFile;
   try {
     file = await Deno.open(spec.path, { read: true });
+    if ((await file.stat()).isDirectory) {
+      file.close();
+      throw new Error("it is a directory, not a file");
+    }
   } catch (error) {
     throw new UsageError(`cannot read ${spec.name}: ${(error as Error).message}`);
   }

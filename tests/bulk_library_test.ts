@@ -272,3 +272,18 @@ Deno.test("bulk library: a full UUID naming no component, or one of another type
     { testing: { fetch: recorder.fetch } } as Partial<ConnectOptions>,
   );
 });
+
+Deno.test("bulk library: rows without a usable, increasing row number fail and are not sent", async () => {
+  await withSandbox(async ({ sandbox, connection }) => {
+    seedComponent(sandbox);
+    const [one, two, three] = actionRows(3);
+    const rows = [one, { ...two, row: 1 }, { ...three, row: Number.NaN }, {
+      ...three,
+      row: undefined as unknown as number,
+    }, three];
+    const summary = await uploadActions(rows, { connection }).summary();
+    assert.deepEqual([summary.uploaded, summary.failed], [2, 3]);
+    assert.match(summary.failures[0].reason, /row number 1 is not a whole number above/);
+    assert.equal(sandbox.documents("actions").length, 2);
+  });
+});

@@ -43,6 +43,8 @@ export interface RowState {
   keys: Map<string, number>;
   /** Set when the input no longer matches the journal: no row is processed after it. */
   stopped?: Error;
+  /** The last row number seen, to refuse repeats. */
+  lastRow?: number;
 }
 
 /** The outcome of one row, before the kind shapes it into a result. */
@@ -96,7 +98,18 @@ export async function processRow<R extends RowBase, P>(
     prepared,
     error,
   });
-  // Row-number keys cannot repeat; only keys taken from the data are remembered.
+  // Row numbers identify rows in the journal: they must be whole, positive and
+  // increasing (a repeat would let two rows share one journal entry).
+  if (!Number.isSafeInteger(row.row) || row.row < 1 || row.row <= (state.lastRow ?? 0)) {
+    return failed(
+      new ValidationError(
+        `row number ${JSON.stringify(row.row)} is not a whole number above the previous row's ` +
+          `(${state.lastRow ?? 0}): number rows 1, 2, 3, ... in order`,
+      ),
+    );
+  }
+  state.lastRow = row.row;
+  // Row-number keys cannot repeat now; only keys taken from the data are remembered.
   if (row.key !== undefined) {
     const firstUse = state.keys.get(key);
     if (firstUse !== undefined) {
