@@ -54,6 +54,26 @@ export function rememberRetryAfter(error: M2MError, retryAfterMs: number | undef
   if (retryAfterMs !== undefined) retryAfter.set(error, retryAfterMs);
 }
 
+/**
+ * Whether a write that failed with `error` may still have been stored: a
+ * network failure or a gateway status. The same rule {@linkcode classifyFailure}
+ * applies to each attempt, for callers that see only the final error.
+ *
+ * @example
+ * ```ts
+ * import { mayHaveTakenEffect } from "./failure.ts";
+ * import { ApiError } from "./errors.ts";
+ * console.assert(mayHaveTakenEffect(new ApiError("bad gateway", { status: 502 })));
+ * console.assert(!mayHaveTakenEffect(new ApiError("bad input", { status: 500 })));
+ * ```
+ */
+export function mayHaveTakenEffect(error: unknown): boolean {
+  return error instanceof NetworkError ||
+    (error instanceof M2MError && GATEWAY_STATUSES.includes(error.status ?? 0));
+}
+
+const GATEWAY_STATUSES = [502, 503, 504];
+
 const RETRY_STATUSES: Record<number, RetryReason> = {
   429: "429",
   502: "502",

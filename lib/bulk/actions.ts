@@ -6,14 +6,13 @@
  */
 
 import { checkData, checkTypeFormId, type JsonObject } from "../data.ts";
-import { NotFoundError } from "../errors.ts";
 import { checkObjectId, newObjectId } from "../ids.ts";
-import { GetAction, sendNewAction } from "../records/actions.ts";
-import { submitted } from "../records/record.ts";
+import { ACTION, sendNewAction } from "../records/actions.ts";
+import { fetchRecord, submitted } from "../records/record.ts";
 import { type BulkRun, startRun } from "./engine.ts";
 import { fingerprint } from "./fingerprint.ts";
 import { ComponentResolver } from "./resolver.ts";
-import type { RowKind } from "./row.ts";
+import { type RowKind, succeeded } from "./row.ts";
 import type { ActionResult, ActionRow, BulkOptions, InvalidRow, RowSource } from "./types.ts";
 
 interface PreparedAction {
@@ -90,15 +89,8 @@ export function uploadActions<R extends ActionRow | InvalidRow>(
         { signal },
       );
     },
-    exists: async (id, signal) => {
-      try {
-        await GetAction(id, connection, headers, undefined, { signal });
-        return true;
-      } catch (error) {
-        if (error instanceof NotFoundError) return false;
-        throw error;
-      }
-    },
+    exists: async (id, signal) =>
+      await fetchRecord(ACTION, id, connection, headers, undefined, { signal }) !== null,
     inLane: (_lane, work) => work(),
   };
   return startRun(rows, kind, options, (outcome) => ({
@@ -106,8 +98,7 @@ export function uploadActions<R extends ActionRow | InvalidRow>(
     row: outcome.row.row,
     key: outcome.key,
     status: outcome.status,
-    ok: outcome.status === "uploaded" || outcome.status === "alreadyDone" ||
-      outcome.status === "wouldUpload",
+    ok: succeeded(outcome.status),
     id: outcome.id,
     actionId: outcome.id,
     componentUuid: outcome.prepared?.componentUuid,

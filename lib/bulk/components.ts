@@ -6,14 +6,13 @@
  */
 
 import { checkData, checkTypeFormId, type JsonObject } from "../data.ts";
-import { NotFoundError } from "../errors.ts";
 import { checkUuid } from "../ids.ts";
-import { GetComponent, sendNewComponent } from "../records/components.ts";
-import { submitted } from "../records/record.ts";
+import { COMPONENT, sendNewComponent } from "../records/components.ts";
+import { fetchRecord, submitted } from "../records/record.ts";
 import { type BulkRun, startRun } from "./engine.ts";
 import { fingerprint } from "./fingerprint.ts";
 import { Lanes } from "./lanes.ts";
-import type { RowKind } from "./row.ts";
+import { type RowKind, succeeded } from "./row.ts";
 import type { BulkOptions, ComponentResult, ComponentRow, InvalidRow, RowSource } from "./types.ts";
 
 interface PreparedComponent {
@@ -75,15 +74,8 @@ export function createComponents<R extends ComponentRow | InvalidRow>(
         { signal },
       );
     },
-    exists: async (id, signal) => {
-      try {
-        await GetComponent(id, connection, headers, undefined, { signal });
-        return true;
-      } catch (error) {
-        if (error instanceof NotFoundError) return false;
-        throw error;
-      }
-    },
+    exists: async (id, signal) =>
+      await fetchRecord(COMPONENT, id, connection, headers, undefined, { signal }) !== null,
     inLane: (lane, work) => lane === undefined ? work() : lanes.run(lane, work),
   };
   return startRun(rows, kind, options, (outcome) => ({
@@ -91,8 +83,7 @@ export function createComponents<R extends ComponentRow | InvalidRow>(
     row: outcome.row.row,
     key: outcome.key,
     status: outcome.status,
-    ok: outcome.status === "uploaded" || outcome.status === "alreadyDone" ||
-      outcome.status === "wouldUpload",
+    ok: succeeded(outcome.status),
     id: outcome.id,
     componentUuid: outcome.id,
     error: outcome.error,

@@ -7,7 +7,8 @@
  * @module
  */
 
-import { AbortError, M2MError, NetworkError, ValidationError } from "../errors.ts";
+import { AbortError, ValidationError } from "../errors.ts";
+import { mayHaveTakenEffect } from "../failure.ts";
 import { fingerprint } from "./fingerprint.ts";
 import type { Journal } from "./journal.ts";
 import type { InvalidRow, RowBase, RowStatus } from "./types.ts";
@@ -57,14 +58,13 @@ export interface RowOutcome<R, P> {
   error?: Error;
 }
 
-function isInvalid(row: RowBase): row is InvalidRow {
-  return typeof (row as Partial<InvalidRow>).invalid === "string";
+/** Whether a row's outcome counts as done (or, in a dry run, as ready to send). */
+export function succeeded(status: RowStatus): boolean {
+  return status === "uploaded" || status === "alreadyDone" || status === "wouldUpload";
 }
 
-// A failure after which the request may have been stored (the reply was lost).
-function isAmbiguous(error: unknown): boolean {
-  return error instanceof NetworkError ||
-    (error instanceof M2MError && [502, 503, 504].includes(error.status ?? 0));
+function isInvalid(row: RowBase): row is InvalidRow {
+  return typeof (row as Partial<InvalidRow>).invalid === "string";
 }
 
 function fileChangedError(row: number, id: string): ValidationError {
@@ -193,7 +193,7 @@ export async function processRow<R extends RowBase, P>(
 
     async function afterFailedSend(error: Error): Promise<RowOutcome<R, P>> {
       let message = error.message;
-      if (isAmbiguous(error)) {
+      if (mayHaveTakenEffect(error)) {
         // The HTTP layer gave up on an unclear failure: one last look before calling it failed.
         try {
           if (await kind.exists(chosenId, state.signal)) {

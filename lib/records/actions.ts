@@ -56,7 +56,8 @@ export interface PerformActionOptions extends CallOptions {
   actionId?: string;
 }
 
-const ACTION: RecordKind = { name: "action", idField: "actionId" };
+/** How the API names actions (for the record helpers). */
+export const ACTION: RecordKind = { name: "action", idField: "actionId" };
 
 /** An action as PerformAction sends it. */
 export interface NewAction {

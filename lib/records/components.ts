@@ -39,7 +39,8 @@ export interface ComponentRecord extends BaseRecord {
   reception?: { date: string; detail: string; location: string } | null;
 }
 
-const COMPONENT: RecordKind = { name: "component", idField: "componentUuid" };
+/** How the API names components (for the record helpers). */
+export const COMPONENT: RecordKind = { name: "component", idField: "componentUuid" };
 
 /** A component as CreateComponent sends it. */
 export interface NewComponent {
