@@ -84,7 +84,8 @@ function checkLimit(name: string, value: number, maximum: number): number {
 // headers ConnectToAPI returned (content-type: application/json) pass.
 function checkHeaders(headers: RequestHeaders | undefined): RequestHeaders {
   const checked: RequestHeaders = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
+  if (headers === undefined) return checked;
+  for (const [name, value] of Object.entries(headers)) {
     if (
       typeof value !== "string" || /[\r\n\0]/.test(value) || !/^[!#$%&'*+.^_`|~\w-]+$/.test(name)
     ) {
@@ -117,6 +118,8 @@ export class Connection {
   #redactor: Redactor;
   #closed = false;
   #closing = new AbortController();
+  // A bulk run passes one signal with every request: join it to #closing once.
+  #joinedSignals = new WeakMap<AbortSignal, AbortSignal>();
 
   /** Use {@linkcode ConnectToAPI}; this constructor fetches nothing. */
   constructor(credentials: ResolvedCredentials, options: ConnectOptions = {}) {
@@ -267,7 +270,13 @@ export class Connection {
   }
 
   #signal(signal: AbortSignal | undefined): AbortSignal {
-    return signal ? AbortSignal.any([signal, this.#closing.signal]) : this.#closing.signal;
+    if (signal === undefined) return this.#closing.signal;
+    let joined = this.#joinedSignals.get(signal);
+    if (joined === undefined) {
+      joined = AbortSignal.any([signal, this.#closing.signal]);
+      this.#joinedSignals.set(signal, joined);
+    }
+    return joined;
   }
 
   // The last line of defence: a secret that reached a message by any path

@@ -20,8 +20,21 @@ export interface JsonObject {
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
-function childPath(path: string, key: string): string {
-  return IDENTIFIER.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+// Where the value being checked sits: the argument's name, then the keys
+// down to it. A stack, rendered only for a message: most data has no error.
+interface Where {
+  name: string;
+  keys: (string | number)[];
+  ancestors: object[];
+}
+
+function render(where: Where): string {
+  let path = where.name;
+  for (const key of where.keys) {
+    if (typeof key === "number") path += `[${key}]`;
+    else path += IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+  }
+  return path;
 }
 
 function isPlainObject(value: object): boolean {
@@ -54,7 +67,7 @@ const MAX_DEPTH = 200;
 
 // Returns a copy holding exactly the values checked: a getter or a proxy is
 // read once, so what is sent is what was checked.
-function snapshot(value: unknown, path: string, ancestors: object[]): JsonValue {
+function snapshot(value: unknown, where: Where): JsonValue {
   switch (typeof value) {
     case "string":
     case "boolean":
@@ -64,56 +77,70 @@ function snapshot(value: unknown, path: string, ancestors: object[]): JsonValue 
       break;
     case "object": {
       if (value === null) return null;
+      const { keys, ancestors } = where;
       if (ancestors.includes(value)) {
         throw new ValidationError(
-          `${path} refers back to one of its own parents: data must be a tree`,
+          `${render(where)} refers back to one of its own parents: data must be a tree`,
         );
       }
       if (ancestors.length >= MAX_DEPTH) {
-        throw new ValidationError(`${path} is nested more than ${MAX_DEPTH} levels deep`);
+        throw new ValidationError(`${render(where)} is nested more than ${MAX_DEPTH} levels deep`);
       }
       if (Array.isArray(value)) {
-        const extra = Object.keys(value).find((key) => !/^\d+$/.test(key));
+        // Only an array with holes or named properties has another key count.
+        const names = Object.keys(value);
+        const extra = names.length === value.length
+          ? undefined
+          : names.find((key) => !/^\d+$/.test(key));
         if (extra !== undefined) {
           throw new ValidationError(
-            `${path} is an array with a named property ${quote(extra)}, which JSON would drop: ` +
-              `use an object`,
+            `${render(where)} is an array with a named property ${quote(extra)}, which JSON ` +
+              `would drop: use an object`,
           );
         }
         ancestors.push(value);
         const copy: JsonValue[] = [];
         for (let index = 0; index < value.length; index++) {
+          keys.push(index);
           if (!(index in value)) {
             throw new ValidationError(
-              `${path}[${index}] is an empty array slot: fill it (e.g. null)`,
+              `${render(where)} is an empty array slot: fill it (e.g. null)`,
             );
           }
-          copy.push(snapshot(value[index], `${path}[${index}]`, ancestors));
+          copy.push(snapshot(value[index], where));
+          keys.pop();
         }
         ancestors.pop();
         return copy;
       }
       if (!isPlainObject(value)) break;
       if (Object.getOwnPropertySymbols(value).length > 0) {
-        throw new ValidationError(`${path} has a symbol key, which JSON cannot hold`);
+        throw new ValidationError(`${render(where)} has a symbol key, which JSON cannot hold`);
       }
       ancestors.push(value);
       const copy: JsonObject = {};
       for (const key of Object.keys(value)) {
-        // defineProperty, so a "__proto__" key stays a plain field.
-        Object.defineProperty(copy, key, {
-          value: snapshot((value as Record<string, unknown>)[key], childPath(path, key), ancestors),
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+        keys.push(key);
+        const field = snapshot((value as Record<string, unknown>)[key], where);
+        keys.pop();
+        // defineProperty only for "__proto__", which a plain assignment would swallow.
+        if (key === "__proto__") {
+          Object.defineProperty(copy, key, {
+            value: field,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        } else copy[key] = field;
       }
       ancestors.pop();
       return copy;
     }
   }
   throw new ValidationError(
-    `${path} is ${describe(value)}, which JSON cannot hold without changing it: ${hint(value)}`,
+    `${render(where)} is ${describe(value)}, which JSON cannot hold without changing it: ${
+      hint(value)
+    }`,
   );
 }
 
@@ -144,7 +171,7 @@ export function checkData(value: unknown, name = "data"): JsonObject {
       }`,
     );
   }
-  return snapshot(value, name, []) as JsonObject;
+  return snapshot(value, { name, keys: [], ancestors: [] }) as JsonObject;
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   TimeoutError,
 } from "./errors.ts";
 import { classifyFailure, type Failure, rememberRetryAfter, type RetryReason } from "./failure.ts";
+import { Deadlines } from "./deadlines.ts";
 import type { Logger } from "./logger.ts";
 import type { Redactor } from "./redact.ts";
 import { errorFromReply } from "./reply.ts";
@@ -100,11 +101,13 @@ export class HttpClient {
   #fetch: typeof fetch;
   #tlsClient?: Deno.HttpClient;
   #netGranted = new Set<string>();
+  #deadlines: Deadlines;
 
   /** Creates the client; `close()` releases the connections it opens. */
   constructor(options: HttpClientOptions) {
     this.#options = options;
     this.#fetch = options.fetch ?? fetch;
+    this.#deadlines = new Deadlines(options.timeoutMs);
     if (options.caCerts?.length && !options.fetch) {
       this.#tlsClient = Deno.createHttpClient({ caCerts: options.caCerts });
     }
@@ -114,16 +117,19 @@ export class HttpClient {
   // signal, leaves the process hanging (Deno 2.9): refuse before sending.
   #checkNetPermission(url: string): void {
     if (this.#options.fetch) return;
+    const slash = url.indexOf("/", url.indexOf("//") + 2);
+    const origin = slash < 0 ? url : url.slice(0, slash);
+    if (this.#netGranted.has(origin)) return;
     const host = new URL(url).host;
-    if (this.#netGranted.has(host)) return;
     if (Deno.permissions.querySync({ name: "net", host }).state !== "granted") {
       throw new Deno.errors.NotCapable(`Requires net access to "${host}"`);
     }
-    this.#netGranted.add(host);
+    this.#netGranted.add(origin);
   }
 
   /** Releases the connections this client opened. */
   close(): void {
+    this.#deadlines.close();
     this.#tlsClient?.close();
     this.#tlsClient = undefined;
   }
@@ -137,7 +143,7 @@ export class HttpClient {
     const now = this.#options.now ?? (() => performance.now());
     const sleep = this.#options.sleep ?? abortableSleep;
     const started = now();
-    const path = new URL(request.url).pathname;
+    const path = pathOf(request.url);
     // The first failure after which a write's outcome was unknown.
     let unclear: Failure | undefined;
     let body = request.body;
@@ -204,9 +210,8 @@ export class HttpClient {
     // One controller for both the timeout and the caller's signal: cheaper
     // on the hot path than a combined signal per request.
     const controller = new AbortController();
-    const timer = setTimeout(
-      () => controller.abort(new TimeoutError(`timed out`)),
-      this.#options.timeoutMs,
+    const deadline = this.#deadlines.start(() =>
+      controller.abort(new TimeoutError(`timed out`))
     );
     const caller = request.signal;
     const onAbort = () => controller.abort(caller?.reason);
@@ -258,7 +263,7 @@ export class HttpClient {
       rememberRetryAfter(error, parseRetryAfter(response.headers.get("retry-after"), Date.now()));
       throw error;
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
       caller?.removeEventListener("abort", onAbort);
     }
   }
@@ -276,21 +281,30 @@ export class HttpClient {
   }
 }
 
+/** The path of an absolute URL, without query or fragment; cheaper than `new URL()`. */
+function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start < 0) return "/";
+  const end = url.slice(start).search(/[?#]/);
+  return end < 0 ? url.slice(start) : url.slice(start, start + end);
+}
+
 /**
  * Headers and body for `fetch`. Deno's fetch silently sends a request again
  * when a reused keep-alive connection closes before the reply, even after
  * the server stored it (seen with the sandbox's drop-after fault); it cannot
  * do that with a body it has already streamed out. So a body goes as a
- * one-chunk stream: connections stay pooled and every re-send stays ours.
+ * one-chunk stream (chunked transfer encoding: Deno drops a content-length
+ * header on a stream): connections stay pooled and every re-send stays ours.
  */
 function withBody(
   headers: Record<string, string>,
   body: string | undefined,
 ): { headers: Record<string, string>; body?: ReadableStream<Uint8Array> } {
   if (body === undefined) return { headers };
-  const bytes = new TextEncoder().encode(body);
+  const bytes = encoder.encode(body);
   return {
-    headers: { ...headers, "content-length": String(bytes.byteLength) },
+    headers,
     body: new ReadableStream({
       start(controller) {
         controller.enqueue(bytes);
@@ -299,6 +313,8 @@ function withBody(
     }),
   };
 }
+
+const encoder = new TextEncoder();
 
 /**
  * The error a write ends with. When its outcome is unknown (an unclear

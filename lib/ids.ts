@@ -205,7 +205,11 @@ export function shortUuidCandidates(shortUuid: string): string[] {
 }
 
 let objectIdCounter = crypto.getRandomValues(new Uint32Array(1))[0] & 0xffffff;
-const processRandom = crypto.getRandomValues(new Uint8Array(5));
+// The 5 random bytes are fixed per process: format them once.
+const processRandomHex = Array.from(
+  crypto.getRandomValues(new Uint8Array(5)),
+  (byte) => byte.toString(16).padStart(2, "0"),
+).join("");
 
 /**
  * Makes a new ObjectId the way MongoDB does (4-byte seconds timestamp,
@@ -219,17 +223,12 @@ const processRandom = crypto.getRandomValues(new Uint8Array(5));
  * ```
  */
 export function newObjectId(nowMs: number = Date.now()): string {
-  const bytes = new Uint8Array(12);
-  new DataView(bytes.buffer).setUint32(0, Math.floor(nowMs / 1000));
-  bytes.set(processRandom, 4);
   objectIdCounter = (objectIdCounter + 1) & 0xffffff;
-  bytes[9] = objectIdCounter >> 16;
-  bytes[10] = (objectIdCounter >> 8) & 0xff;
-  bytes[11] = objectIdCounter & 0xff;
-  let hex = "";
-  for (const byte of bytes) hex += HEX_BYTES[byte];
-  return hex;
+  // `>>> 0` wraps the seconds to 32 bits, as the 4-byte field does.
+  return hexDigits(Math.floor(nowMs / 1000) >>> 0, 8) + processRandomHex +
+    hexDigits(objectIdCounter, 6);
 }
 
-// Formatting 12 bytes per action is on the bulk upload's hot path.
-const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+function hexDigits(value: number, digits: number): string {
+  return value.toString(16).padStart(digits, "0");
+}

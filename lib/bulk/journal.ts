@@ -40,6 +40,8 @@ interface Line {
 }
 
 const encoder = new TextEncoder();
+// Outcomes held back at most: what a crash can make the next run look up.
+const MAX_PENDING_OUTCOMES = 64;
 
 // Line by line through one reused buffer: a journal can hold 400,000 lines.
 async function* lines(file: Deno.FsFile): AsyncGenerator<string> {
@@ -72,6 +74,9 @@ export class Journal {
   #entries: JournalState;
   #file?: Deno.FsFile;
   #sync: boolean;
+  // Outcome lines not yet written: they go out with the next intent line.
+  #outcomes = "";
+  #outcomeCount = 0;
 
   private constructor(
     path: string,
@@ -215,27 +220,47 @@ export class Journal {
   // The writers only append: what this run writes is read by the next run, and
   // keeping it in memory too would grow with the input.
 
-  /** Records that `key` is about to be sent as `id`; on disk when this returns. */
+  /**
+   * Records that `key` is about to be sent as `id`; on disk (with the
+   * outcomes recorded before it) when this returns.
+   */
   intent(key: string, id: string, fp: string): void {
-    this.#append({ t: "intent", k: key, id, fp });
+    this.#write(this.#takeOutcomes() + JSON.stringify({ t: "intent", k: key, id, fp }) + "\n");
     if (this.#sync) this.#file?.syncDataSync();
   }
 
+  // Outcomes are written with the next intent (or at close), one write instead
+  // of two per row. A crash can lose the last few: their rows then read as
+  // pending, and the next run looks them up instead of sending them again.
+
   /** Records that `key` is stored as `id`. */
   done(key: string, id: string): void {
-    this.#append({ t: "done", k: key, id });
+    this.#outcome({ t: "done", k: key, id });
   }
 
   /** Records that `key` failed (it may still be sent again, under the same `id`). */
   failed(key: string, id: string, error: string, fp?: string): void {
-    this.#append({ t: "failed", k: key, id, ...(fp ? { fp } : {}), error });
+    this.#outcome({ t: "failed", k: key, id, ...(fp ? { fp } : {}), error });
   }
 
-  /** Unlocks and closes the file; later writes are ignored. */
+  /** Writes what is pending, unlocks and closes the file; later writes are ignored. */
   close(): void {
+    if (this.#outcomeCount > 0) this.#write(this.#takeOutcomes());
     const file = this.#file;
     this.#file = undefined;
     file?.close();
+  }
+
+  #outcome(value: Record<string, unknown>): void {
+    this.#outcomes += JSON.stringify(value) + "\n";
+    if (++this.#outcomeCount >= MAX_PENDING_OUTCOMES) this.#write(this.#takeOutcomes());
+  }
+
+  #takeOutcomes(): string {
+    const text = this.#outcomes;
+    this.#outcomes = "";
+    this.#outcomeCount = 0;
+    return text;
   }
 
   #append(value: Record<string, unknown>): void {
