@@ -210,9 +210,7 @@ export class HttpClient {
     // One controller for both the timeout and the caller's signal: cheaper
     // on the hot path than a combined signal per request.
     const controller = new AbortController();
-    const deadline = this.#deadlines.start(() =>
-      controller.abort(new TimeoutError(`timed out`))
-    );
+    const deadline = this.#deadlines.start(() => controller.abort(new TimeoutError(`timed out`)));
     const caller = request.signal;
     const onAbort = () => controller.abort(caller?.reason);
     if (caller?.aborted) onAbort();

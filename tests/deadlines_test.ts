@@ -54,7 +54,9 @@ Deno.test("Deadlines: thousands finished in time leave the one still running to 
 Deno.test("Deadlines: an idle timer does not keep the process alive", async () => {
   // A program that forgets close() must still exit at once, not when a 60 s timer is due.
   const program = `
-    import { Deadlines } from ${JSON.stringify(new URL("../lib/deadlines.ts", import.meta.url).href)};
+    import { Deadlines } from ${
+    JSON.stringify(new URL("../lib/deadlines.ts", import.meta.url).href)
+  };
     const deadlines = new Deadlines(60_000);
     deadlines.start(() => Deno.exit(3)).clear();
   `;
