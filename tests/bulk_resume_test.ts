@@ -160,6 +160,69 @@ Deno.test("bulk resume: with keys, a row edited after upload is reported, not se
   });
 });
 
+Deno.test("bulk resume: a row carrying a stored ID is done if it matches, refused if corrected", async () => {
+  // The rows of a failed-rows file carry the ID of an upload that timed out but was stored.
+  await withSandbox(async ({ sandbox, connection }) => {
+    seedComponent(sandbox);
+    const rows = actionRows(2).map((row) => ({ ...row, id: newObjectId() }));
+    sandbox.seed(
+      "actions",
+      rows.map((row) => ({
+        actionId: row.id,
+        typeFormId: "my_action",
+        componentUuid: COMPONENT,
+        data: { ...row.data, submit: true },
+      })),
+    );
+    rows[1].data.measurement = 99; // corrected after the lost reply
+    const results = await Array.fromAsync(uploadActions(rows, { connection }));
+    assert.deepEqual(results.map((result) => result.status), ["alreadyDone", "failed"]);
+    assert.match(
+      String(results[1].error),
+      new RegExp(`${rows[1].id} .* is already stored with other content.*edit_action`),
+    );
+    assert.equal(sandbox.documents("actions").length, 2);
+    assert.notEqual(
+      (sandbox.documents("actions")[1].data as { measurement: number }).measurement,
+      99,
+    );
+  });
+});
+
+Deno.test("bulk resume: a component carrying a stored UUID matches despite the fields the server fills", async () => {
+  await withSandbox(async ({ sandbox, connection }) => {
+    await using temp = await tempJournal();
+    const first = await Array.fromAsync(
+      createComponents([{ row: 1, typeFormId: "basic_component", data: { note: "a" } }], {
+        connection,
+        journal: temp.path,
+      }),
+    );
+    const componentUuid = first[0].componentUuid!;
+    // typeRecordNumber was filled by the server; the row does not have it.
+    assert.equal(
+      (sandbox.documents("components")[0].data as { typeRecordNumber: number }).typeRecordNumber,
+      1,
+    );
+    const again = (note: string) =>
+      Array.fromAsync(
+        createComponents([{
+          row: 1,
+          id: componentUuid,
+          typeFormId: "basic_component",
+          data: { note },
+        }], {
+          connection,
+        }),
+      );
+    assert.equal((await again("a"))[0].status, "alreadyDone");
+    const corrected = await again("b");
+    assert.equal(corrected[0].status, "failed");
+    assert.match(String(corrected[0].error), /already stored with other content.*edit_component/);
+    assert.equal(sandbox.documents("components").length, 1);
+  });
+});
+
 Deno.test("bulk resume: a deleted or inserted row never stores another row twice", async () => {
   await withSandbox(async ({ sandbox, connection }) => {
     seedComponent(sandbox);

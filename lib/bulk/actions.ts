@@ -5,7 +5,7 @@
  * @module
  */
 
-import { checkData, checkTypeFormId, type JsonObject } from "../data.ts";
+import { checkData, checkTypeFormId, jsonEqual, type JsonObject } from "../data.ts";
 import { checkObjectId, newObjectId } from "../ids.ts";
 import { ACTION, sendNewAction } from "../records/actions.ts";
 import { fetchRecord, submitted } from "../records/record.ts";
@@ -75,7 +75,7 @@ export function uploadActions<R extends ActionRow | InvalidRow>(
       return { typeFormId, componentUuid, data };
     },
     send: async (prepared, id, signal) => {
-      // The ID is fresh, or `exists` just found it unused: no lookup first (PerformAction
+      // The ID is fresh, or `find` just found it unused: no lookup first (PerformAction
       // given an ID would look it up again, one more request per row).
       await sendNewAction(
         {
@@ -89,8 +89,12 @@ export function uploadActions<R extends ActionRow | InvalidRow>(
         { signal },
       );
     },
-    exists: async (id, signal) =>
-      await fetchRecord(ACTION, id, connection, headers, undefined, { signal }) !== null,
+    find: (id, signal) => fetchRecord(ACTION, id, connection, headers, undefined, { signal }),
+    // Actions keep their data as sent (API.md §5): all of it must match.
+    sameContent: (prepared, stored) =>
+      stored.typeFormId === prepared.typeFormId &&
+      stored.componentUuid === prepared.componentUuid &&
+      jsonEqual(stored.data, submitted(prepared.data)),
     inLane: (_lane, work) => work(),
   };
   return startRun(rows, kind, options, (outcome) => ({

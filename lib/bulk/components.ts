@@ -5,7 +5,7 @@
  * @module
  */
 
-import { checkData, checkTypeFormId, type JsonObject } from "../data.ts";
+import { checkData, checkTypeFormId, jsonEqual, type JsonObject } from "../data.ts";
 import { checkUuid } from "../ids.ts";
 import { COMPONENT, sendNewComponent } from "../records/components.ts";
 import { fetchRecord, submitted } from "../records/record.ts";
@@ -14,6 +14,17 @@ import { fingerprint } from "./fingerprint.ts";
 import { Lanes } from "./lanes.ts";
 import { type RowKind, succeeded } from "./row.ts";
 import type { BulkOptions, ComponentResult, ComponentRow, InvalidRow, RowSource } from "./types.ts";
+
+// A new component's number, and for some types its name, are filled in by the
+// server (API.md §5): they cannot tell whether a stored component is this row.
+const SERVER_FILLED = new Set(["typeRecordNumber", "name"]);
+
+function holdsSentFields(stored: JsonObject, sent: JsonObject): boolean {
+  return Object.keys(sent).every((field) =>
+    SERVER_FILLED.has(field) ||
+    (Object.hasOwn(stored, field) && jsonEqual(stored[field], sent[field]))
+  );
+}
 
 interface PreparedComponent {
   formId: string;
@@ -74,8 +85,9 @@ export function createComponents<R extends ComponentRow | InvalidRow>(
         { signal },
       );
     },
-    exists: async (id, signal) =>
-      await fetchRecord(COMPONENT, id, connection, headers, undefined, { signal }) !== null,
+    find: (id, signal) => fetchRecord(COMPONENT, id, connection, headers, undefined, { signal }),
+    sameContent: (prepared, stored) =>
+      stored.formId === prepared.formId && holdsSentFields(stored.data, submitted(prepared.data)),
     inLane: (lane, work) => lane === undefined ? work() : lanes.run(lane, work),
   };
   return startRun(rows, kind, options, (outcome) => ({

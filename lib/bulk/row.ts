@@ -10,6 +10,7 @@
 import { AbortError, ValidationError } from "../errors.ts";
 import { mayHaveTakenEffect } from "../failure.ts";
 import { fingerprint } from "./fingerprint.ts";
+import type { BaseRecord } from "../records/record.ts";
 import type { Journal } from "./journal.ts";
 import type { InvalidRow, RowBase, RowStatus } from "./types.ts";
 
@@ -29,8 +30,10 @@ export interface RowKind<R extends RowBase, P> {
   prepare(row: Exclude<R, InvalidRow>, signal?: AbortSignal): Promise<P>;
   /** Creates the record under `id`. */
   send(prepared: P, id: string, signal?: AbortSignal): Promise<void>;
-  /** Whether a record with `id` is stored. */
-  exists(id: string, signal?: AbortSignal): Promise<boolean>;
+  /** The record stored under `id`, or null. */
+  find(id: string, signal?: AbortSignal): Promise<BaseRecord | null>;
+  /** Whether `stored` holds what `prepared` would send (fields the server fills aside). */
+  sameContent(prepared: P, stored: BaseRecord): boolean;
   /** Runs `work` in the row's lane. */
   inLane<T>(lane: string | undefined, work: () => Promise<T>): Promise<T>;
 }
@@ -73,6 +76,16 @@ function fileChangedError(row: number, id: string): ValidationError {
       `changed since the journal was written, and rows are matched by number. To correct failed ` +
       `rows, fix them in the .failed.csv file and upload that file; if rows were inserted or ` +
       `deleted, use --key-column (a column that identifies each row) or a new --journal`,
+  );
+}
+
+function storedDiffersError(key: string, id: string, kind: string): ValidationError {
+  const record = kind === "actions" ? "action" : "component";
+  return new ValidationError(
+    `${id} (this row's ${record} ID, ${key}) is already stored with other content: the row was ` +
+      `changed after an earlier upload of it, which may have timed out but was stored. Change ` +
+      `the stored ${record} with edit_${record} instead, or clear the row's ID column to upload ` +
+      `it as a new ${record}`,
   );
 }
 
@@ -143,14 +156,15 @@ export async function processRow<R extends RowBase, P>(
   // deleted: sending it under this entry's ID could store one row twice and
   // lose another. Only a corrected failed row whose ID is stored already (it
   // was uploaded from the .failed.csv file) is safe; anything else stops the run.
+  let stored: BaseRecord | null | undefined;
   if (entry?.fp !== undefined && entry.fp !== fp && row.key === undefined) {
     const stop = () => {
       state.stopped = fileChangedError(row.row, entry.id);
       throw state.stopped;
     };
     if (entry.state === "done" || state.dryRun) stop();
-    if (!await kind.exists(entry.id, state.signal)) stop();
-    return { row, key, status: "alreadyDone", id: entry.id };
+    stored = await kind.find(entry.id, state.signal);
+    if (stored === null) stop();
   }
   if (isInvalid(row)) {
     id ??= kind.newId();
@@ -159,6 +173,26 @@ export async function processRow<R extends RowBase, P>(
     return failed(error, id);
   }
   const valid = row as Exclude<R, InvalidRow>;
+  // A record is stored under the row's ID: done if it holds this row, refused if the row
+  // was corrected since (uploading it would silently keep the old content).
+  const settleStored = async (record: BaseRecord, id: string): Promise<RowOutcome<R, P>> => {
+    let prepared: P;
+    try {
+      prepared = await kind.prepare(valid, state.signal);
+    } catch (error) {
+      if (state.signal?.aborted) return interrupted(row, key, id, error);
+      journal?.failed(key, id, (error as Error).message, fp);
+      return failed(error as Error, id);
+    }
+    if (kind.sameContent(prepared, record)) {
+      journal?.done(key, id);
+      return { row, key, status: "alreadyDone", id, prepared };
+    }
+    const error = storedDiffersError(key, id, kind.name);
+    journal?.failed(key, id, error.message, fp);
+    return failed(error, id, prepared);
+  };
+  if (stored) return await settleStored(stored, entry!.id);
   if (entry?.state === "done") {
     if (entry.fp !== undefined && entry.fp !== fp) return failed(changedError(key, entry.id), id);
     return { row, key, status: "alreadyDone", id };
@@ -169,9 +203,16 @@ export async function processRow<R extends RowBase, P>(
   return await kind.inLane(kind.lane?.(valid), async () => {
     let prepared: P | undefined;
     try {
-      if (mustCheck && await kind.exists(chosenId, state.signal)) {
+      const found = mustCheck ? await kind.find(chosenId, state.signal) : null;
+      if (found !== null) {
+        if (entry?.fp !== undefined && entry.fp !== fp) {
+          journal?.done(key, chosenId);
+          return failed(changedError(key, chosenId));
+        }
+        // The journal's fingerprint vouches for an entry; an ID the row carries
+        // (a corrected line of a failed-rows file) is checked against the record.
+        if (entry === undefined) return await settleStored(found, chosenId);
         journal?.done(key, chosenId);
-        if (entry?.fp !== undefined && entry.fp !== fp) return failed(changedError(key, chosenId));
         return { row, key, status: "alreadyDone", id: chosenId };
       }
       prepared = await kind.prepare(valid, state.signal);
@@ -196,7 +237,7 @@ export async function processRow<R extends RowBase, P>(
       if (mayHaveTakenEffect(error)) {
         // The HTTP layer gave up on an unclear failure: one last look before calling it failed.
         try {
-          if (await kind.exists(chosenId, state.signal)) {
+          if (await kind.find(chosenId, state.signal) !== null) {
             journal?.done(key, chosenId);
             return { row, key, status: "uploaded", id: chosenId, prepared };
           }
