@@ -65,11 +65,7 @@ export class FailedRowsWriter {
     }
     this.count++;
     if (this.#table.format === "jsonl") {
-      let text = record.text ?? "";
-      if (record.object && id !== undefined) {
-        text = JSON.stringify({ ...record.object, [this.#idColumn]: id });
-      }
-      this.#write(`${text}\n`);
+      this.#write(`${withId(record, this.#idColumn, id)}\n`);
       return;
     }
     const cells = [...(record.cells ?? [])];
@@ -94,4 +90,18 @@ export class FailedRowsWriter {
     let written = 0;
     while (written < bytes.length) written += this.#file!.writeSync(bytes.subarray(written));
   }
+}
+
+// The line as the user wrote it (number formats, key order, escapes), with the
+// ID added as the last key; re-serialising it would rewrite what was not ours.
+function withId(record: TableRecord, idColumn: string, id: string | undefined): string {
+  const text = record.text ?? "";
+  if (record.object === undefined || id === undefined || record.object[idColumn] === id) {
+    return text;
+  }
+  if (record.object[idColumn] !== undefined) {
+    return JSON.stringify({ ...record.object, [idColumn]: id });
+  }
+  const field = `${JSON.stringify(idColumn)}: ${JSON.stringify(id)}`;
+  return /^\s*\{\s*\}\s*$/.test(text) ? `{${field}}` : text.replace(/\}\s*$/, `, ${field}}`);
 }

@@ -15,6 +15,7 @@ import {
   type JsonValue,
 } from "../mod.ts";
 import { type OptionSpecs, type ScriptIO, UsageError } from "./_cli.ts";
+import { InexactNumberError, parseJsonExactly } from "./_typing.ts";
 
 /** Options giving a record's data; {@linkcode readData} reads them. */
 export const DATA_OPTIONS = {
@@ -94,27 +95,20 @@ export function parseSets(pairs: string[]): { fields: string[]; values: JsonValu
     const text = pair.slice(split + 1);
     let value: JsonValue;
     try {
-      value = JSON.parse(text) as JsonValue;
-    } catch {
+      value = parseJsonExactly(text) as JsonValue;
+    } catch (error) {
+      if (error instanceof InexactNumberError) {
+        throw new UsageError(
+          `--set ${field}=${text}: ${error.message}; to keep it as text, quote it: ` +
+            `--set ${field}='"${text}"'`,
+        );
+      }
       value = text;
-    }
-    if (typeof value === "number" && !exactNumber(text.trim())) {
-      throw new UsageError(
-        `--set ${field}=${text}: that number has more digits than a JSON number keeps, so it ` +
-          `would be stored changed; to keep it as text, quote it: --set ${field}='"${text}"'`,
-      );
     }
     fields.push(field);
     values.push(value);
   }
   return { fields, values };
-}
-
-// A double holds every integer up to 2^53 and about 17 significant digits.
-function exactNumber(literal: string): boolean {
-  if (/^-?\d+$/.test(literal)) return Number.isSafeInteger(Number(literal));
-  const digits = literal.replace(/[eE].*$/, "").replace(/[-.]/g, "").replace(/^0+|0+$/g, "");
-  return digits.length <= 17;
 }
 
 /** `a = 1, b = "x"`: what an edit changed, for a result line. */
@@ -162,8 +156,9 @@ export async function readData(
   if (source !== undefined) {
     const text = values.data ?? await readDataFile(values["data-file"]!, io);
     try {
-      data = JSON.parse(text);
+      data = parseJsonExactly(text);
     } catch (error) {
+      if (error instanceof InexactNumberError) throw new UsageError(`${source}: ${error.message}`);
       throw new UsageError(`${source} is not JSON: ${(error as Error).message}`);
     }
     if (typeof data !== "object" || data === null || Array.isArray(data)) {

@@ -11,7 +11,14 @@
 import { isObjectId, isUuid, type JsonObject } from "../mod.ts";
 import { UsageError } from "./_cli.ts";
 import type { Table, TableRecord } from "./_table.ts";
-import { COLUMN_TYPES, type ColumnType, typeCell, typeJsonValue } from "./_typing.ts";
+import {
+  COLUMN_TYPES,
+  type ColumnType,
+  InexactNumberError,
+  parseJsonExactly,
+  typeCell,
+  typeJsonValue,
+} from "./_typing.ts";
 
 /** What the options say about the mapping. */
 export interface MappingSpec {
@@ -53,8 +60,11 @@ const SHORT_UUID_SHAPE = /^[1-9a-zA-Z]{20,22}$/;
 export function parseMapFile(text: string, name: string): Partial<MappingSpec> {
   let value: Record<string, unknown>;
   try {
-    value = JSON.parse(text);
+    value = parseJsonExactly(text) as Record<string, unknown>;
   } catch (error) {
+    if (error instanceof InexactNumberError) {
+      throw new UsageError(`--map ${name}: ${error.message}`);
+    }
     throw new UsageError(`--map ${name} is not JSON: ${(error as Error).message}`);
   }
   const isObject = (item: unknown): item is Record<string, unknown> =>

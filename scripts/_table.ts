@@ -10,6 +10,7 @@
 
 import { parse } from "csv-parse/sync";
 import { UsageError } from "./_cli.ts";
+import { InexactNumberError, parseJsonExactly } from "./_typing.ts";
 
 /** How to read a table. */
 export interface TableSpec {
@@ -287,18 +288,16 @@ async function* jsonLines(
     if (trimmed.trim() === "") return undefined;
     row++;
     try {
-      const value = JSON.parse(trimmed);
+      const value = parseJsonExactly(trimmed);
       if (typeof value === "object" && value !== null && !Array.isArray(value)) {
-        return { row, line, object: value, text: trimmed };
+        return { row, line, object: value as Record<string, unknown>, text: trimmed };
       }
       return { row, line, text: trimmed, problem: "the line is not a JSON object" };
     } catch (error) {
-      return {
-        row,
-        line,
-        text: trimmed,
-        problem: `the line is not JSON: ${(error as Error).message}`,
-      };
+      const problem = error instanceof InexactNumberError
+        ? error.message
+        : `the line is not JSON: ${(error as Error).message}`;
+      return { row, line, text: trimmed, problem };
     }
   };
   for await (const chunk of chunks) {

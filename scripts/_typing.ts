@@ -23,20 +23,47 @@ const AUTO_NUMBER = /^[+-]?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const ANY_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const INTEGER = /^[+-]?\d+$/;
 
+/**
+ * Whether `literal`, a number as written, is stored unchanged as the double
+ * `value`: a double holds every integer up to 2^53 and about 17 significant
+ * digits, and underflows tiny numbers to 0. (-0 is stored as 0: equal as a
+ * number.)
+ */
+export function isExactNumber(literal: string, value = Number(literal)): boolean {
+  if (!Number.isFinite(value)) return false;
+  if (/^[+-]?\d+$/.test(literal)) return Number.isSafeInteger(value);
+  const digits = literal.replace(/[eE].*$/, "").replace(/[+\-.]/g, "").replace(/^0+|0+$/g, "");
+  return digits.length <= 17 && !(value === 0 && digits !== "");
+}
+
+/** Thrown by {@linkcode parseJsonExactly} for a number a double cannot hold as written. */
+export class InexactNumberError extends RangeError {}
+
+/**
+ * `JSON.parse`, except that a number a double cannot hold as written (a
+ * 20-digit serial, say) is an {@linkcode InexactNumberError} instead of
+ * being rounded without a word.
+ */
+export function parseJsonExactly(text: string): unknown {
+  return JSON.parse(text, (_key, value, context?: { source?: string }) => {
+    const source = context?.source;
+    if (typeof value === "number" && source !== undefined && !isExactNumber(source, value)) {
+      throw new InexactNumberError(
+        `the number ${source} cannot be stored as written (a JSON number keeps about 17 ` +
+          `significant digits): write it as a string, "${source}"`,
+      );
+    }
+    return value;
+  });
+}
+
 function asNumber(text: string, pattern: RegExp, decimalComma: boolean): number | undefined {
   const normalized = decimalComma ? text.replace(",", ".") : text;
   if (decimalComma && text.includes(".")) return undefined;
   if (!pattern.test(normalized)) return undefined;
   const value = Number(normalized);
-  if (!Number.isFinite(value)) return undefined;
-  if (/^[+-]?\d+$/.test(normalized) && !Number.isSafeInteger(value)) return undefined;
-  // More digits than a double keeps, or an underflow to 0: the number stored
-  // would not be the one written. (-0 is stored as 0: equal as a number.)
-  const digits = normalized.replace(/[eE].*$/, "").replace(/[+\-.]/g, "").replace(/^0+|0+$/g, "");
-  if (digits.length > 17 || (value === 0 && digits !== "")) {
-    return undefined;
-  }
-  return value;
+  // The number stored would not be the one written: keep the text.
+  return isExactNumber(normalized, value) ? value : undefined;
 }
 
 function asBoolean(text: string): boolean | undefined {
@@ -69,8 +96,9 @@ export function typeCell(text: string, type: ColumnType, decimalComma = false): 
     }
     case "json":
       try {
-        return { value: JSON.parse(trimmed) as JsonValue };
+        return { value: parseJsonExactly(trimmed) as JsonValue };
       } catch (error) {
+        if (error instanceof InexactNumberError) return { error: `${shown}: ${error.message}` };
         return { error: `${shown} is not JSON (${(error as Error).message})` };
       }
     case "auto": {

@@ -159,6 +159,20 @@ Deno.test("bulk mapping: JSON Lines keeps types; json and number columns parse t
   ]);
 });
 
+Deno.test("bulk mapping: a JSON number a double would round fails its row instead", async () => {
+  const rows = await mapFixture("bulk_big_numbers.jsonl", { types: { readings: "json" } });
+  assert.match(
+    String(rows[0].invalid),
+    /12345678901234567890 cannot be stored as written.*"12345678901234567890"/,
+  );
+  assert.deepEqual(rows[1].data, { serial: "12345678901234567890", gain: 0.12345678901234567 });
+  assert.match(String(rows[2].invalid), /readings.*1e-400 cannot be stored as written/);
+  assert.throws(
+    () => parseMapFile('{"constants": {"serial": 98765432109876543210}}', "m.json"),
+    /--map m.json: the number 98765432109876543210 cannot be stored as written/,
+  );
+});
+
 Deno.test("bulk mapping: bad components and ragged rows are row errors", async () => {
   const rows = await mapFixture("bulk_ragged.csv", {});
   assert.equal(rows[1].invalid, "it has 2 cells, the header has 3");

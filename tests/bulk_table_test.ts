@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../scripts/_cli.ts";
 import { guessDelimiter, openTable, type TableRecord, type TableSpec } from "../scripts/_table.ts";
+import { FailedRowsWriter } from "../scripts/_failed.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
 const U = "5f9ea420-3e88-11ed-9114-03f8483882ff";
@@ -126,4 +127,43 @@ Deno.test("bulk table: an unclosed quote fails the whole file, naming the line",
     assert.match(error.message, /cannot be read as CSV.*line/);
     return true;
   });
+});
+
+Deno.test("bulk failed rows: a JSON Lines row is written as the user wrote it, with its ID added", async () => {
+  const directory = await Deno.makeTempDir({ prefix: "m2m-failed-" });
+  try {
+    const input = `${directory}/in.jsonl`;
+    const lines = [
+      `{"component": "x", "t": 12.040, "unit": "\\u00b0C"}`,
+      `{}`,
+      `{"component": "x", "m2m_action_id": "6751aaaaaaaaaaaaaaaaaaaa"}`,
+      `not json`,
+    ];
+    await Deno.writeTextFile(input, lines.join("\n") + "\n");
+    const table = await openTable({ path: input, name: "in.jsonl" });
+    const writer = new FailedRowsWriter(
+      `${directory}/in.jsonl.failed.jsonl`,
+      table,
+      "m2m_action_id",
+    );
+    const ids = [
+      "6751bbbbbbbbbbbbbbbbbbbb",
+      "6751cccccccccccccccccccc",
+      "6751aaaaaaaaaaaaaaaaaaaa",
+    ];
+    let index = 0;
+    for await (const record of table.records) writer.write(record, ids[index++]);
+    writer.close();
+    await table.close();
+    const written = (await Deno.readTextFile(writer.path)).trimEnd().split("\n");
+    assert.deepEqual(written, [
+      `{"component": "x", "t": 12.040, "unit": "\\u00b0C", "m2m_action_id": "6751bbbbbbbbbbbbbbbbbbbb"}`,
+      `{"m2m_action_id": "6751cccccccccccccccccccc"}`,
+      lines[2],
+      lines[3],
+    ]);
+    for (const line of written.slice(0, 3)) JSON.parse(line);
+  } finally {
+    await Deno.remove(directory, { recursive: true });
+  }
 });
