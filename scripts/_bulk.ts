@@ -263,6 +263,7 @@ async function upload(
       failedCount: failed?.count ?? 0,
       journal: context.journal,
       rerun: context.rerun,
+      keyed: config.mapping.keyColumn !== undefined,
     });
     for (const line of lines) io.out(line);
   }

@@ -87,7 +87,14 @@ export function summaryLines(
   total: number,
   summary: BulkSummary,
   report: Report,
-  files: { failed?: string; failedCount: number; journal?: string; rerun: string },
+  files: {
+    failed?: string;
+    failedCount: number;
+    journal?: string;
+    rerun: string;
+    /** Rows are keyed by a column, so an input fixed in place can be re-run. */
+    keyed?: boolean;
+  },
 ): string[] {
   const seconds = (summary.elapsedMs / 1000).toFixed(1);
   const lines: string[] = [];
@@ -122,10 +129,14 @@ export function summaryLines(
     );
   }
   if (submit && files.failed && files.failedCount) {
+    const rows = files.failedCount === 1 ? "failed row is" : `${files.failedCount} failed rows are`;
     lines.push(
-      `the ${files.failedCount} failed rows are in ${files.failed}: fix them there and upload ` +
-        `that file with the same options but --encoding, --header-row and --skip-lines (it is ` +
-        `UTF-8 and has no preamble), or fix the input and re-run the same command`,
+      `the ${rows} in ${files.failed}: fix them there and upload that file with the same ` +
+        `options, leaving out --encoding, --header-row and --skip-lines (it is UTF-8 and has no ` +
+        `preamble)` +
+        (files.keyed
+          ? ", or fix the input and re-run the same command"
+          : `; once they are uploaded, re-running the original command counts them as done`),
     );
   }
   if (submit && files.journal) {

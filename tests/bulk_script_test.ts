@@ -106,6 +106,10 @@ Deno.test("bulk script: failed rows go to .failed.csv; fixing and uploading it s
   assert.equal(first.code, 1, first.stderr);
   assert.match(first.stdout, /6 of 6 rows .*: 5 uploaded, 0 already done, 1 failed/);
   assert.match(first.stdout, /row 3 \(line 4\): column "measurement": "oops" is not a number/);
+  assert.match(
+    first.stdout,
+    /the failed row is in .*in\.csv\.failed\.csv: fix them there .* leaving out --encoding.*once they are uploaded, re-running the original command counts them as done/,
+  );
   const failed = await Deno.readTextFile(`${input}.failed.csv`);
   const [header, row, ...rest] = failed.trim().split("\r\n");
   assert.equal(header, "component,row,measurement,m2m_action_id");
@@ -117,6 +121,10 @@ Deno.test("bulk script: failed rows go to .failed.csv; fixing and uploading it s
     cwd: dir.path,
   });
   assert.equal(fixed.code, 0, fixed.stderr + fixed.stdout);
+  // Re-running the original as it was: row 3, still invalid there, is done under its ID.
+  const unfixed = await runBulkScript("upload_actions", args, { sandbox, cwd: dir.path });
+  assert.equal(unfixed.code, 0, unfixed.stderr + unfixed.stdout);
+  assert.match(unfixed.stdout, /0 uploaded, 6 already done, 0 failed/);
   // Re-running the original, fixed too: row 3 is found under its ID, not sent again.
   await Deno.writeTextFile(input, csvRows(6));
   const again = await runBulkScript("upload_actions", args, { sandbox, cwd: dir.path });

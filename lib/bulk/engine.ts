@@ -224,16 +224,21 @@ async function execute<R extends RowBase, P, T>(
       // A row that arrived after the run was stopped is not processed.
       if (row === undefined || error !== undefined) return;
       inFlight++;
-      let outcome: RowOutcome<R, P>;
+      let outcome: RowOutcome<R, P> | undefined;
       try {
         outcome = await processRow(row, kind, state);
       } catch (caught) {
-        // Only the journal can throw here (e.g. disk full): no row may be sent unjournaled.
         error ??= caught as Error;
-        outcome = { row, key: row.key ?? `row:${row.row}`, status: "interrupted", error: error };
+        // The row that showed the input no longer matches the journal was not sent: the
+        // summary's error reports it, not a row result. Else only the journal can throw
+        // here (e.g. disk full): no row may be sent unjournaled.
+        if (caught !== state.stopped) {
+          outcome = { row, key: row.key ?? `row:${row.row}`, status: "interrupted", error };
+        }
       } finally {
         inFlight--;
       }
+      if (outcome === undefined) return;
       counts.done++;
       counts[outcome.status]++;
       if (outcome.status === "failed" && failures.length < MAX_SUMMARY_FAILURES) {

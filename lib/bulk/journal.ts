@@ -180,7 +180,8 @@ export class Journal {
             const fp = typeof line.fp === "string" ? line.fp : undefined;
             entries.set(key, { id, fp, state: "pending" });
           } else if (line.t === "done") {
-            entries.set(key, { id, fp: previous?.fp, state: "done" });
+            const fp = typeof line.fp === "string" ? line.fp : previous?.fp;
+            entries.set(key, { id, fp, state: "done" });
           } else if (line.t === "failed") {
             const fp = typeof line.fp === "string" ? line.fp : previous?.fp;
             entries.set(key, { id, fp, state: "failed" });
@@ -233,9 +234,9 @@ export class Journal {
   // of two per row. A crash can lose the last few: their rows then read as
   // pending, and the next run looks them up instead of sending them again.
 
-  /** Records that `key` is stored as `id`. */
-  done(key: string, id: string): void {
-    this.#outcome({ t: "done", k: key, id });
+  /** Records that `key` is stored as `id` (holding the row whose fingerprint is `fp`, if given). */
+  done(key: string, id: string, fp?: string): void {
+    this.#outcome({ t: "done", k: key, id, ...(fp ? { fp } : {}) });
   }
 
   /** Records that `key` failed (it may still be sent again, under the same `id`). */

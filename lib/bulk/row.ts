@@ -7,11 +7,11 @@
  * @module
  */
 
-import { AbortError, ValidationError } from "../errors.ts";
-import { mayHaveTakenEffect } from "../failure.ts";
-import { fingerprint } from "./fingerprint.ts";
+import { ValidationError } from "../errors.ts";
 import type { BaseRecord } from "../records/record.ts";
+import { fingerprint } from "./fingerprint.ts";
 import type { Journal } from "./journal.ts";
+import { isInvalid, type RowStep, settleChangedRow, settleRow } from "./settle.ts";
 import type { InvalidRow, RowBase, RowStatus } from "./types.ts";
 
 /** What a kind of record (actions, components) tells the engine. */
@@ -49,6 +49,8 @@ export interface RowState {
   stopped?: Error;
   /** The last row number seen, to refuse repeats. */
   lastRow?: number;
+  /** Set while a row that differs from its journal entry is checked: later rows wait for it. */
+  verdict?: Promise<void>;
 }
 
 /** The outcome of one row, before the kind shapes it into a result. */
@@ -64,36 +66,6 @@ export interface RowOutcome<R, P> {
 /** Whether a row's outcome counts as done (or, in a dry run, as ready to send). */
 export function succeeded(status: RowStatus): boolean {
   return status === "uploaded" || status === "alreadyDone" || status === "wouldUpload";
-}
-
-function isInvalid(row: RowBase): row is InvalidRow {
-  return typeof (row as Partial<InvalidRow>).invalid === "string";
-}
-
-function fileChangedError(row: number, id: string): ValidationError {
-  return new ValidationError(
-    `row ${row} is not the row the journal recorded under that number (as ${id}): the file ` +
-      `changed since the journal was written, and rows are matched by number. To correct failed ` +
-      `rows, fix them in the .failed.csv file and upload that file; if rows were inserted or ` +
-      `deleted, use --key-column (a column that identifies each row) or a new --journal`,
-  );
-}
-
-function storedDiffersError(key: string, id: string, kind: string): ValidationError {
-  const record = kind === "actions" ? "action" : "component";
-  return new ValidationError(
-    `${id} (this row's ${record} ID, ${key}) is already stored with other content: the row was ` +
-      `changed after an earlier upload of it, which may have timed out but was stored. Change ` +
-      `the stored ${record} with edit_${record} instead, or clear the row's ID column to upload ` +
-      `it as a new ${record}`,
-  );
-}
-
-function changedError(key: string, id: string): ValidationError {
-  return new ValidationError(
-    `this row (${key}) was already uploaded as ${id}, but its content has changed since: ` +
-      `edit the stored record instead, or remove its lines from the journal to upload it anew`,
-  );
 }
 
 /** Takes one row through check, prepare, journal and send; never throws but for the journal. */
@@ -130,7 +102,6 @@ export async function processRow<R extends RowBase, P>(
     }
     state.keys.set(key, row.row);
   }
-  const journal = state.dryRun ? undefined : state.journal;
   // Each key comes once per run, so what the journal knew can be let go of now.
   const entry = state.journal?.take(key);
   let id = entry?.id;
@@ -151,118 +122,20 @@ export async function processRow<R extends RowBase, P>(
       new ValidationError(`this row's data cannot be read: ${(error as Error).message}`),
     );
   }
+  // A row that differs from its journal entry holds back the rows after it
+  // until its check decides whether the run goes on: they may be part of the
+  // same shift of rows (an inserted or deleted row).
+  while (state.verdict) await state.verdict;
   if (state.stopped) throw state.stopped;
-  // Matched by number, a different row here may mean rows were inserted or
-  // deleted: sending it under this entry's ID could store one row twice and
-  // lose another. Only a corrected failed row whose ID is stored already (it
-  // was uploaded from the .failed.csv file) is safe; anything else stops the run.
-  let stored: BaseRecord | null | undefined;
-  if (entry?.fp !== undefined && entry.fp !== fp && row.key === undefined) {
-    const stop = () => {
-      state.stopped = fileChangedError(row.row, entry.id);
-      throw state.stopped;
-    };
-    if (entry.state === "done" || state.dryRun) stop();
-    stored = await kind.find(entry.id, state.signal);
-    if (stored === null) stop();
+  const changed = entry?.fp !== undefined && entry.fp !== fp && row.key === undefined;
+  const step: RowStep<R, P> = { row, kind, state, key, entry, id, fp };
+  if (!changed) return await settleRow(step);
+  let settle!: () => void;
+  state.verdict = new Promise<void>((resolve) => settle = resolve);
+  try {
+    return await settleChangedRow(step, entry!);
+  } finally {
+    state.verdict = undefined;
+    settle();
   }
-  if (isInvalid(row)) {
-    id ??= kind.newId();
-    const error = new ValidationError(row.invalid);
-    journal?.failed(key, id, error.message, fp);
-    return failed(error, id);
-  }
-  const valid = row as Exclude<R, InvalidRow>;
-  // A record is stored under the row's ID: done if it holds this row, refused if the row
-  // was corrected since (uploading it would silently keep the old content).
-  const settleStored = async (record: BaseRecord, id: string): Promise<RowOutcome<R, P>> => {
-    let prepared: P;
-    try {
-      prepared = await kind.prepare(valid, state.signal);
-    } catch (error) {
-      if (state.signal?.aborted) return interrupted(row, key, id, error);
-      journal?.failed(key, id, (error as Error).message, fp);
-      return failed(error as Error, id);
-    }
-    if (kind.sameContent(prepared, record)) {
-      journal?.done(key, id);
-      return { row, key, status: "alreadyDone", id, prepared };
-    }
-    const error = storedDiffersError(key, id, kind.name);
-    journal?.failed(key, id, error.message, fp);
-    return failed(error, id, prepared);
-  };
-  if (stored) return await settleStored(stored, entry!.id);
-  if (entry?.state === "done") {
-    if (entry.fp !== undefined && entry.fp !== fp) return failed(changedError(key, entry.id), id);
-    return { row, key, status: "alreadyDone", id };
-  }
-  // Sent before with no outcome (or an explicit ID that may be stored): look before sending.
-  const mustCheck = entry !== undefined || row.id !== undefined;
-  const chosenId = id ?? kind.newId();
-  return await kind.inLane(kind.lane?.(valid), async () => {
-    let prepared: P | undefined;
-    try {
-      const found = mustCheck ? await kind.find(chosenId, state.signal) : null;
-      if (found !== null) {
-        if (entry?.fp !== undefined && entry.fp !== fp) {
-          journal?.done(key, chosenId);
-          return failed(changedError(key, chosenId));
-        }
-        // The journal's fingerprint vouches for an entry; an ID the row carries
-        // (a corrected line of a failed-rows file) is checked against the record.
-        if (entry === undefined) return await settleStored(found, chosenId);
-        journal?.done(key, chosenId);
-        return { row, key, status: "alreadyDone", id: chosenId };
-      }
-      prepared = await kind.prepare(valid, state.signal);
-    } catch (error) {
-      if (state.signal?.aborted) return interrupted(row, key, chosenId, error);
-      journal?.failed(key, chosenId, (error as Error).message, fp);
-      return failed(error as Error, chosenId);
-    }
-    if (state.dryRun) return { row, key, status: "wouldUpload", id: chosenId, prepared };
-    journal?.intent(key, chosenId, fp);
-    try {
-      await kind.send(prepared, chosenId, state.signal);
-    } catch (error) {
-      if (state.signal?.aborted) return interrupted(row, key, chosenId, error, prepared);
-      return await afterFailedSend(error as Error);
-    }
-    journal?.done(key, chosenId);
-    return { row, key, status: "uploaded", id: chosenId, prepared };
-
-    async function afterFailedSend(error: Error): Promise<RowOutcome<R, P>> {
-      let message = error.message;
-      if (mayHaveTakenEffect(error)) {
-        // The HTTP layer gave up on an unclear failure: one last look before calling it failed.
-        try {
-          if (await kind.find(chosenId, state.signal) !== null) {
-            journal?.done(key, chosenId);
-            return { row, key, status: "uploaded", id: chosenId, prepared };
-          }
-        } catch {
-          message += ` (it may have been stored as ${chosenId}: re-running the same command ` +
-            `checks by that ID before sending again)`;
-        }
-      }
-      journal?.failed(key, chosenId, message, fp);
-      error.message = message;
-      return failed(error, chosenId);
-    }
-  });
-}
-
-function interrupted<R, P>(
-  row: R,
-  key: string,
-  id: string,
-  cause: unknown,
-  prepared?: P,
-): RowOutcome<R, P> {
-  const error = new AbortError(
-    `interrupted while in flight: re-running the same command checks it by ID ${id}`,
-    { cause },
-  );
-  return { row, key, status: "interrupted", id, prepared, error };
 }

@@ -1,0 +1,225 @@
+/**
+ * How a row ends once {@linkcode processRow} has checked it: sent, found
+ * stored already, failed, or (when the input no longer matches the journal)
+ * the run stopped. Nothing here sends a row twice: a row with an ID that may
+ * be stored is looked up first.
+ *
+ * @module
+ */
+
+import { AbortError, ValidationError } from "../errors.ts";
+import { mayHaveTakenEffect } from "../failure.ts";
+import type { BaseRecord } from "../records/record.ts";
+import type { Journal, JournalEntry } from "./journal.ts";
+import type { RowKind, RowOutcome, RowState } from "./row.ts";
+import type { InvalidRow, RowBase } from "./types.ts";
+
+function fileChangedError(row: number, id: string): ValidationError {
+  return new ValidationError(
+    `row ${row} is not the row the journal recorded under that number (as ${id}): the file ` +
+      `changed since the journal was written, and rows are matched by number. To correct failed ` +
+      `rows, fix them in the .failed.csv file and upload that file; if rows were inserted or ` +
+      `deleted, use --key-column (a column that identifies each row) or a new --journal`,
+  );
+}
+
+function storedDiffersError(key: string, id: string, kind: string): ValidationError {
+  const record = kind === "actions" ? "action" : "component";
+  return new ValidationError(
+    `${id} (this row's ${record} ID, ${key}) is already stored with other content: the row was ` +
+      `changed after an earlier upload of it, which may have timed out but was stored. Change ` +
+      `the stored ${record} with edit_${record} instead, or clear the row's ID column to upload ` +
+      `it as a new ${record}`,
+  );
+}
+
+function changedError(key: string, id: string): ValidationError {
+  return new ValidationError(
+    `this row (${key}) was already uploaded as ${id}, but its content has changed since: ` +
+      `edit the stored record instead, or remove its lines from the journal to upload it anew`,
+  );
+}
+
+export function isInvalid(row: RowBase): row is InvalidRow {
+  return typeof (row as Partial<InvalidRow>).invalid === "string";
+}
+
+/** One row past the checks of {@linkcode processRow}, with what they found. */
+export interface RowStep<R extends RowBase, P> {
+  row: R;
+  kind: RowKind<R, P>;
+  state: RowState;
+  key: string;
+  /** What the journal knew about the row. */
+  entry?: JournalEntry;
+  /** The journal's ID for the row, or the one the row carries. */
+  id?: string;
+  fp: string;
+}
+
+function failedRow<R extends RowBase, P>(
+  step: RowStep<R, P>,
+  error: Error,
+  id?: string,
+  prepared?: P,
+): RowOutcome<R, P> {
+  return { row: step.row, key: step.key, status: "failed", id, prepared, error };
+}
+
+function journalOf(state: RowState): Journal | undefined {
+  return state.dryRun ? undefined : state.journal;
+}
+
+// Matched by number, a different row here may mean rows were inserted or
+// deleted: sending it under this entry's ID could store one row twice and
+// lose another. Nothing is sent for it: what is stored under the entry's ID
+// decides. A row corrected through the failed-rows file matches it (done);
+// nothing stored, or a done row that no longer matches, stops the run.
+export async function settleChangedRow<R extends RowBase, P>(
+  step: RowStep<R, P>,
+  entry: JournalEntry,
+): Promise<RowOutcome<R, P>> {
+  const { row, kind, state } = step;
+  const stop = (): never => {
+    state.stopped = fileChangedError(row.row, entry.id);
+    throw state.stopped;
+  };
+  const stored = await kind.find(entry.id, state.signal);
+  if (stored === null) stop();
+  if (isInvalid(row)) {
+    if (entry.state === "done") stop();
+    // Failed before, its ID stored since: corrected through the failed-rows file.
+    journalOf(state)?.done(step.key, entry.id, step.fp);
+    return { row, key: step.key, status: "alreadyDone", id: entry.id };
+  }
+  return await settleStored(step, stored!, entry.id, entry.state === "done" ? stop : undefined);
+}
+
+// A record is stored under the row's ID: done if it holds this row; else
+// `onDiffer`, or refused (uploading the row would silently keep the old content).
+async function settleStored<R extends RowBase, P>(
+  step: RowStep<R, P>,
+  record: BaseRecord,
+  id: string,
+  onDiffer?: () => never,
+): Promise<RowOutcome<R, P>> {
+  const { row, kind, state, key, fp } = step;
+  const journal = journalOf(state);
+  let prepared: P;
+  try {
+    prepared = await kind.prepare(row as Exclude<R, InvalidRow>, state.signal);
+  } catch (error) {
+    if (state.signal?.aborted) return interrupted(row, key, id, error);
+    journal?.failed(key, id, (error as Error).message, fp);
+    return failedRow(step, error as Error, id);
+  }
+  if (kind.sameContent(prepared, record)) {
+    journal?.done(key, id, fp);
+    return { row, key, status: "alreadyDone", id, prepared };
+  }
+  onDiffer?.();
+  const error = storedDiffersError(key, id, kind.name);
+  journal?.failed(key, id, error.message, fp);
+  return failedRow(step, error, id, prepared);
+}
+
+export async function settleRow<R extends RowBase, P>(
+  step: RowStep<R, P>,
+): Promise<RowOutcome<R, P>> {
+  const { row, kind, state, key, entry, fp } = step;
+  const journal = journalOf(state);
+  if (isInvalid(row)) {
+    // Failed before, still invalid here, but its ID is stored now: the row was
+    // corrected and uploaded from the failed-rows file. It is done.
+    if (entry !== undefined && entry.state !== "done") {
+      try {
+        if (await kind.find(entry.id, state.signal) !== null) {
+          journal?.done(key, entry.id, fp);
+          return { row, key, status: "alreadyDone", id: entry.id };
+        }
+      } catch (error) {
+        if (state.signal?.aborted) return interrupted(row, key, entry.id, error);
+        // Could not look: report the row's own problem below; a re-run looks again.
+      }
+    }
+    const id = step.id ?? kind.newId();
+    const error = new ValidationError(row.invalid);
+    journal?.failed(key, id, error.message, fp);
+    return failedRow(step, error, id);
+  }
+  const valid = row as Exclude<R, InvalidRow>;
+  if (entry?.state === "done") {
+    if (entry.fp !== undefined && entry.fp !== fp) {
+      return failedRow(step, changedError(key, entry.id), step.id);
+    }
+    return { row, key, status: "alreadyDone", id: step.id };
+  }
+  // Sent before with no outcome (or an explicit ID that may be stored): look before sending.
+  const mustCheck = entry !== undefined || row.id !== undefined;
+  const chosenId = step.id ?? kind.newId();
+  return await kind.inLane(kind.lane?.(valid), async () => {
+    let prepared: P | undefined;
+    try {
+      const found = mustCheck ? await kind.find(chosenId, state.signal) : null;
+      if (found !== null) {
+        if (entry?.fp !== undefined && entry.fp !== fp) {
+          journal?.done(key, chosenId);
+          return failedRow(step, changedError(key, chosenId));
+        }
+        // The journal's fingerprint vouches for an entry; an ID the row carries
+        // (a corrected line of a failed-rows file) is checked against the record.
+        if (entry === undefined) return await settleStored(step, found, chosenId);
+        journal?.done(key, chosenId);
+        return { row, key, status: "alreadyDone", id: chosenId };
+      }
+      prepared = await kind.prepare(valid, state.signal);
+    } catch (error) {
+      if (state.signal?.aborted) return interrupted(row, key, chosenId, error);
+      journal?.failed(key, chosenId, (error as Error).message, fp);
+      return failedRow(step, error as Error, chosenId);
+    }
+    if (state.dryRun) return { row, key, status: "wouldUpload", id: chosenId, prepared };
+    journal?.intent(key, chosenId, fp);
+    try {
+      await kind.send(prepared, chosenId, state.signal);
+    } catch (error) {
+      if (state.signal?.aborted) return interrupted(row, key, chosenId, error, prepared);
+      return await afterFailedSend(error as Error);
+    }
+    journal?.done(key, chosenId);
+    return { row, key, status: "uploaded", id: chosenId, prepared };
+
+    async function afterFailedSend(error: Error): Promise<RowOutcome<R, P>> {
+      let message = error.message;
+      if (mayHaveTakenEffect(error)) {
+        // The HTTP layer gave up on an unclear failure: one last look before calling it failed.
+        try {
+          if (await kind.find(chosenId, state.signal) !== null) {
+            journal?.done(key, chosenId);
+            return { row, key, status: "uploaded", id: chosenId, prepared };
+          }
+        } catch {
+          message += ` (it may have been stored as ${chosenId}: re-running the same command ` +
+            `checks by that ID before sending again)`;
+        }
+      }
+      journal?.failed(key, chosenId, message, fp);
+      error.message = message;
+      return failedRow(step, error, chosenId);
+    }
+  });
+}
+
+function interrupted<R, P>(
+  row: R,
+  key: string,
+  id: string,
+  cause: unknown,
+  prepared?: P,
+): RowOutcome<R, P> {
+  const error = new AbortError(
+    `interrupted while in flight: re-running the same command checks it by ID ${id}`,
+    { cause },
+  );
+  return { row, key, status: "interrupted", id, prepared, error };
+}
