@@ -91,12 +91,22 @@ export class Deadlines {
     this.#timer = undefined;
   }
 
+  /** Entries held: the live ones, and cleared ones not dropped yet (bounded by the live ones). */
+  get held(): number {
+    return this.#queue.length - this.#head;
+  }
+
   // Requests mostly finish in the order they started: dropping cleared
   // entries from the front keeps the queue as short as the work in flight.
+  // Behind one stuck request they pile up instead: then they are swept out.
   #dropCleared(): void {
     while (this.#head < this.#queue.length && !this.#queue[this.#head].live) this.#head++;
-    if (this.#head === this.#queue.length) {
+    const held = this.#queue.length - this.#head;
+    if (held === 0) {
       this.#queue = [];
+      this.#head = 0;
+    } else if (held - this.#live > this.#live + COMPACT_AFTER) {
+      this.#queue = this.#queue.slice(this.#head).filter((entry) => entry.live);
       this.#head = 0;
     } else if (this.#head >= COMPACT_AFTER) {
       this.#queue = this.#queue.slice(this.#head);

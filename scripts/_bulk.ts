@@ -250,6 +250,8 @@ async function upload(
     failed?.close();
     for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
   }
+  // Refused before the first row (the journal unusable or in use): the error says it all.
+  if (summary.error && summary.done === 0 && !context.json) throw summary.error;
   const total = context.total ?? summary.done;
   if (context.json) {
     report.finishJson(summary, {

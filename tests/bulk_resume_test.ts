@@ -5,8 +5,9 @@
  */
 
 import assert from "node:assert/strict";
-import { type ConnectOptions, newObjectId } from "../mod.ts";
+import { type ConnectOptions, newObjectId, ValidationError } from "../mod.ts";
 import { createComponents, uploadActions } from "../lib/bulk/mod.ts";
+import { storedAsSent } from "../lib/bulk/components.ts";
 import { withSandbox } from "./helpers.ts";
 import {
   actionRows,
@@ -175,7 +176,9 @@ Deno.test("bulk resume: a row carrying a stored ID is done if it matches, refuse
       })),
     );
     rows[1].data.measurement = 99; // corrected after the lost reply
-    const results = await Array.fromAsync(uploadActions(rows, { connection }));
+    // Results come as rows finish: put them in row order.
+    const results = (await Array.fromAsync(uploadActions(rows, { connection })))
+      .sort((a, b) => a.row - b.row);
     assert.deepEqual(results.map((result) => result.status), ["alreadyDone", "failed"]);
     assert.match(
       String(results[1].error),
@@ -186,6 +189,19 @@ Deno.test("bulk resume: a row carrying a stored ID is done if it matches, refuse
       (sandbox.documents("actions")[1].data as { measurement: number }).measurement,
       99,
     );
+  });
+});
+
+Deno.test("bulk resume: two rows carrying one ID: the second fails, nothing is overwritten", async () => {
+  await withSandbox(async ({ sandbox, connection }) => {
+    seedComponent(sandbox);
+    const id = newObjectId();
+    const rows = actionRows(3).map((row) => ({ ...row, id }));
+    const results = (await Array.fromAsync(uploadActions(rows, { connection, concurrency: 4 })))
+      .sort((a, b) => a.row - b.row);
+    assert.deepEqual(results.map((result) => result.status), ["uploaded", "failed", "failed"]);
+    assert.match(String(results[1].error), new RegExp(`ID ${id} is also the ID of row 1`));
+    assert.equal(sandbox.documents("actions").length, 1);
   });
 });
 
@@ -204,21 +220,25 @@ Deno.test("bulk resume: a component carrying a stored UUID matches despite the f
       (sandbox.documents("components")[0].data as { typeRecordNumber: number }).typeRecordNumber,
       1,
     );
-    const again = (note: string) =>
+    const again = (data: Record<string, string>) =>
       Array.fromAsync(
         createComponents([{
           row: 1,
           id: componentUuid,
           typeFormId: "basic_component",
-          data: { note },
+          data,
         }], {
           connection,
         }),
       );
-    assert.equal((await again("a"))[0].status, "alreadyDone");
-    const corrected = await again("b");
-    assert.equal(corrected[0].status, "failed");
-    assert.match(String(corrected[0].error), /already stored with other content.*edit_component/);
+    assert.equal((await again({ note: "a" }))[0].status, "alreadyDone");
+    // A changed, cleared or added field is a correction: refused, never dropped.
+    const corrections: Record<string, string>[] = [{ note: "b" }, {}, { note: "a", name: "x" }];
+    for (const data of corrections) {
+      const corrected = await again(data);
+      assert.equal(corrected[0].status, "failed", JSON.stringify(data));
+      assert.match(String(corrected[0].error), /already stored with other content.*edit_component/);
+    }
     assert.equal(sandbox.documents("components").length, 1);
   });
 });
@@ -267,6 +287,12 @@ Deno.test("bulk resume: a journal of another input, another kind, or in use is r
     } finally {
       holder.close();
     }
+    const nowhere = await uploadActions(actionRows(2), {
+      connection,
+      journal: `${journal}.missing/run.journal.jsonl`,
+    }).summary();
+    assert.ok(nowhere.error instanceof ValidationError);
+    assert.match(nowhere.error.message, /cannot use the journal .*: its directory does not exist/);
     assert.equal(sandbox.documents("actions").length, 2);
   });
 });
@@ -311,4 +337,15 @@ Deno.test("bulk resume: --sync-journal (fdatasync before each request) keeps the
     assert.equal(text.split('"t":"done"').length - 1, 5);
     assert.equal(sandbox.documents("actions").length, 5);
   });
+});
+
+Deno.test("bulk resume: what the server fills in a new component does not count as a change", () => {
+  const stored = { name: "D00300500002-00007-US200-01-00-00", typeRecordNumber: 7, submit: true };
+  assert.ok(storedAsSent("CableHarness", stored, { name: "mine", submit: true }));
+  assert.ok(!storedAsSent("basic_component", stored, { name: "mine", submit: true }));
+  assert.ok(!storedAsSent("CableHarness", stored, { typeRecordNumber: 8, submit: true }));
+  assert.ok(storedAsSent("CableHarness", { ...stored, typeRecordNumber: 8 }, {
+    typeRecordNumber: 8,
+    submit: true,
+  }));
 });

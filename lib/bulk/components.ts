@@ -15,15 +15,31 @@ import { Lanes } from "./lanes.ts";
 import { type RowKind, succeeded } from "./row.ts";
 import type { BulkOptions, ComponentResult, ComponentRow, InvalidRow, RowSource } from "./types.ts";
 
-// A new component's number, and for some types its name, are filled in by the
-// server (API.md §5): they cannot tell whether a stored component is this row.
-const SERVER_FILLED = new Set(["typeRecordNumber", "name"]);
+// Types whose new components get their name from the server (API.md §5).
+const NAMED_BY_SERVER = new Set([
+  "GeometryBoard",
+  "GroundingMeshPanel",
+  "CRBoard",
+  "GBiasBoard",
+  "CEAdapterBoard",
+  "SHVBoard",
+  "CableHarness",
+  "DWA",
+  "DWAPDB",
+]);
 
-function holdsSentFields(stored: JsonObject, sent: JsonObject): boolean {
-  return Object.keys(sent).every((field) =>
-    SERVER_FILLED.has(field) ||
-    (Object.hasOwn(stored, field) && jsonEqual(stored[field], sent[field]))
-  );
+/**
+ * Whether a stored component holds what `sent` was: its data equals it but
+ * for what the server fills in on a new component (API.md §5): the
+ * `typeRecordNumber`, unless the row gave one, and for some types the name.
+ */
+export function storedAsSent(formId: string, stored: JsonObject, sent: JsonObject): boolean {
+  const filled = new Set<string>();
+  if (!sent.typeRecordNumber) filled.add("typeRecordNumber");
+  if (NAMED_BY_SERVER.has(formId)) filled.add("name");
+  const without = (data: JsonObject) =>
+    Object.fromEntries(Object.entries(data).filter(([field]) => !filled.has(field)));
+  return jsonEqual(without(stored), without(sent));
 }
 
 interface PreparedComponent {
@@ -87,7 +103,8 @@ export function createComponents<R extends ComponentRow | InvalidRow>(
     },
     find: (id, signal) => fetchRecord(COMPONENT, id, connection, headers, undefined, { signal }),
     sameContent: (prepared, stored) =>
-      stored.formId === prepared.formId && holdsSentFields(stored.data, submitted(prepared.data)),
+      stored.formId === prepared.formId &&
+      storedAsSent(prepared.formId, stored.data, submitted(prepared.data)),
     inLane: (lane, work) => lane === undefined ? work() : lanes.run(lane, work),
   };
   return startRun(rows, kind, options, (outcome) => ({

@@ -204,6 +204,7 @@ async function execute<R extends RowBase, P, T>(
     dryRun: options.dryRun ?? false,
     signal: options.signal,
     keys: new Map(),
+    ids: new Map(),
   };
   const nextRow = async (): Promise<R | undefined> => {
     if (stopping.aborted || error !== undefined || exhausted || source === undefined) {

@@ -65,6 +65,23 @@ async function* lines(file: Deno.FsFile): AsyncGenerator<string> {
   if (rest !== "") yield rest;
 }
 
+// A journal that cannot be opened is a usage problem: say which file and what to do.
+function unusable(path: string, error: unknown): unknown {
+  const reason = error instanceof Deno.errors.NotCapable
+    ? "no permission: run with --allow-read and --allow-write for it"
+    : error instanceof Deno.errors.NotFound
+    ? "its directory does not exist"
+    : error instanceof Deno.errors.PermissionDenied
+    ? "the file system refuses access"
+    : error instanceof Deno.errors.IsADirectory
+    ? "it is a directory"
+    : undefined;
+  if (reason === undefined) return error;
+  return new ValidationError(`cannot use the journal ${path}: ${reason} (or choose another path)`, {
+    cause: error,
+  });
+}
+
 /** An open journal: the state read from disk, plus an appender. */
 export class Journal {
   /** The journal file's path. */
@@ -98,6 +115,14 @@ export class Journal {
    * when it belongs to another kind or source, or another run holds it.
    */
   static async open(path: string, options: JournalOpenOptions): Promise<Journal> {
+    try {
+      return await Journal.#open(path, options);
+    } catch (error) {
+      throw unusable(path, error);
+    }
+  }
+
+  static async #open(path: string, options: JournalOpenOptions): Promise<Journal> {
     let file: Deno.FsFile | undefined;
     if (options.readOnly) {
       try {

@@ -45,6 +45,8 @@ export interface RowState {
   signal?: AbortSignal;
   /** Explicit keys seen in this run, with the row that used them. */
   keys: Map<string, number>;
+  /** IDs carried by rows in this run, with the row that carried them. */
+  ids: Map<string, number>;
   /** Set when the input no longer matches the journal: no row is processed after it. */
   stopped?: Error;
   /** The last row number seen, to refuse repeats. */
@@ -105,12 +107,25 @@ export async function processRow<R extends RowBase, P>(
   // Each key comes once per run, so what the journal knew can be let go of now.
   const entry = state.journal?.take(key);
   let id = entry?.id;
-  if (id === undefined && row.id !== undefined) {
+  if (row.id !== undefined) {
+    let carried: string;
     try {
-      id = kind.checkId(row.id);
+      carried = kind.checkId(row.id);
     } catch (error) {
       return failed(error as Error);
     }
+    // Two rows under one ID would store one as a new version of the other.
+    const firstUse = state.ids.get(carried);
+    if (firstUse !== undefined) {
+      return failed(
+        new ValidationError(
+          `ID ${carried} is also the ID of row ${firstUse}: each row needs its own (clear the ` +
+            `ID cell of a copied row to upload it as a new record)`,
+        ),
+      );
+    }
+    state.ids.set(carried, row.row);
+    id ??= carried;
   }
   let fp: string;
   try {

@@ -23,13 +23,19 @@ function fileChangedError(row: number, id: string): ValidationError {
   );
 }
 
-function storedDiffersError(key: string, id: string, kind: string): ValidationError {
+function storedDiffersError(
+  key: string,
+  id: string,
+  kind: string,
+  carried: boolean,
+): ValidationError {
   const record = kind === "actions" ? "action" : "component";
+  const anew = carried ? `, or clear the row's ID cell to upload it as a new ${record}` : "";
   return new ValidationError(
-    `${id} (this row's ${record} ID, ${key}) is already stored with other content: the row was ` +
-      `changed after an earlier upload of it, which may have timed out but was stored. Change ` +
-      `the stored ${record} with edit_${record} instead, or clear the row's ID column to upload ` +
-      `it as a new ${record}`,
+    `${id} (${carried ? "the ID in this row" : "this row's ID in the journal"}, ${key}) is ` +
+      `already stored with other content: the row was changed after an earlier upload of it ` +
+      `(which may have timed out, or been corrected through the failed-rows file). Change the ` +
+      `stored ${record} with edit_${record} instead${anew}`,
   );
 }
 
@@ -118,7 +124,7 @@ async function settleStored<R extends RowBase, P>(
     return { row, key, status: "alreadyDone", id, prepared };
   }
   onDiffer?.();
-  const error = storedDiffersError(key, id, kind.name);
+  const error = storedDiffersError(key, id, kind.name, row.id !== undefined);
   journal?.failed(key, id, error.message, fp);
   return failedRow(step, error, id, prepared);
 }
