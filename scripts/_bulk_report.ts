@@ -27,8 +27,15 @@ export function where(result: { input: MappedRow }): string {
 export class Report {
   /** The first failures, as printed. */
   readonly failures: string[] = [];
-  /** The first rows a dry run would send. */
-  readonly firstRows: string[] = [];
+  /** The first components created, with their UUIDs. */
+  readonly created: string[] = [];
+  /** How many components were created. */
+  createdCount = 0;
+  /** The first rows (by row number) a dry run would send. */
+  get firstRows(): string[] {
+    return this.#firstRows.map(({ text }) => text);
+  }
+  #firstRows: { row: number; text: string }[] = [];
   #io: ScriptIO;
   #json: boolean;
   #results = 0;
@@ -45,12 +52,11 @@ export class Report {
     if (result.status === "failed" && this.failures.length < SHOWN_FAILURES) {
       this.failures.push(`${where(result)}: ${result.error?.message ?? "failed"}`);
     }
-    if (result.status === "wouldUpload" && this.firstRows.length < SHOWN_ROWS) {
-      const row = result.input;
-      const component = result.componentUuid ? ` on component ${result.componentUuid}` : "";
-      this.firstRows.push(
-        `${where(result)}: ${row.typeFormId}${component} ${JSON.stringify(row.data)}`,
-      );
+    if (result.status === "wouldUpload") this.#noteFirstRow(result);
+    if (result.status === "uploaded" && !("actionId" in result) && result.componentUuid) {
+      if (this.createdCount++ < SHOWN_FAILURES) {
+        this.created.push(`${where(result)}: ${result.componentUuid}`);
+      }
     }
     if (this.#json) {
       const line = JSON.stringify({
@@ -64,6 +70,20 @@ export class Report {
       });
       this.#io.out(`${this.#results++ ? "," : ""}${line}`);
     }
+  }
+
+  // Results come as rows finish: keep the lowest row numbers, in order.
+  #noteFirstRow(result: ScriptResult): void {
+    const last = this.#firstRows.at(-1);
+    if (this.#firstRows.length === SHOWN_ROWS && last && last.row < result.row) return;
+    const row = result.input;
+    // An action names the component it is on; a new component, its UUID if known already.
+    const uuid = result.componentUuid;
+    const component = uuid ? ("actionId" in result ? ` on component ${uuid}` : ` as ${uuid}`) : "";
+    const text = `${where(result)}: ${row.typeFormId}${component} ${JSON.stringify(row.data)}`;
+    this.#firstRows.push({ row: result.row, text });
+    this.#firstRows.sort((a, b) => a.row - b.row);
+    this.#firstRows.length = Math.min(this.#firstRows.length, SHOWN_ROWS);
   }
 
   /** Ends the JSON document with the summary. */
@@ -113,6 +133,15 @@ export function summaryLines(
       lines.push(
         "first rows:",
         ...report.firstRows.map((l) => `  ${l}`),
+      );
+    }
+  }
+  if (report.created.length) {
+    lines.push("created:", ...report.created.map((l) => `  ${l}`));
+    if (report.createdCount > report.created.length) {
+      lines.push(
+        `  ... and ${report.createdCount - report.created.length} more (every UUID is in the ` +
+          `journal, and in the --json output)`,
       );
     }
   }

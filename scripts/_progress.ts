@@ -22,6 +22,8 @@ export interface ProgressOptions {
   everyMs?: number;
   /** Writes raw text to stderr. */
   write?: (text: string) => void;
+  /** Milliseconds on a monotonic clock; default `performance.now()`. */
+  now?: () => number;
 }
 
 const encoder = new TextEncoder();
@@ -43,7 +45,7 @@ export class ProgressReporter {
   #lastDrawn = -Infinity;
   #lastRows = 0;
   #timer?: ReturnType<typeof setInterval>;
-  #startedAt = performance.now();
+  #startedAt: number;
   #lineShown = false;
 
   /** Starts reporting (the periodic line of a non-terminal starts now). */
@@ -54,8 +56,10 @@ export class ProgressReporter {
       everyRows: Math.max(100, Math.round(options.total / 10)),
       everyMs: 10_000,
       write: (text) => Deno.stderr.writeSync(encoder.encode(text)),
+      now: () => performance.now(),
       ...options,
     };
+    this.#startedAt = this.#options.now();
     if (!tty) {
       const timer = setInterval(() => this.#print(), this.#options.everyMs);
       // A report must never keep the process alive by itself.
@@ -67,9 +71,9 @@ export class ProgressReporter {
   /** The text of one progress line. */
   line(progress: BulkProgress): string {
     const { total, label } = this.#options;
-    const elapsed = performance.now() - this.#startedAt;
-    const worked = progress.done - progress.alreadyDone;
-    const rate = elapsed > 0 ? worked / (elapsed / 1000) : 0;
+    const elapsed = this.#options.now() - this.#startedAt;
+    // Every row finished counts, skipped ones too: the rest will be a like mix.
+    const rate = elapsed > 0 ? progress.done / (elapsed / 1000) : 0;
     const left = Math.max(0, total - progress.done);
     const percent = total > 0 ? Math.floor((progress.done / total) * 100) : 100;
     const eta = rate > 0 && left > 0 ? `, ETA ${seconds((left / rate) * 1000)}` : "";
@@ -81,7 +85,7 @@ export class ProgressReporter {
   /** Called after each row; draws or prints when due. */
   update(progress: BulkProgress): void {
     this.#last = progress;
-    const now = performance.now();
+    const now = this.#options.now();
     if (this.#options.tty) {
       if (now - this.#lastDrawn < 100) return;
       this.#lastDrawn = now;

@@ -58,3 +58,17 @@ Deno.test("bulk progress: elsewhere, a plain line every tenth of the rows", () =
     /^create_components: 2000\/2000 rows \(100%\), .*0 failed, 100 already done\n$/,
   );
 });
+
+Deno.test("bulk progress: on a re-run, rows already done count toward the rate and the ETA", () => {
+  let clock = 0;
+  const reporter = new ProgressReporter({
+    total: 2000,
+    label: "upload_actions",
+    tty: false,
+    write: () => {},
+    now: () => clock,
+  });
+  clock = 1000;
+  assert.match(reporter.line(progress(200, 0, 198)), /200 rows\/s, ETA 9 s,/);
+  reporter.stop();
+});

@@ -34,6 +34,9 @@ Deno.test("bulk script: a dry run checks every row, sends no write, says how to 
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /dry run, nothing was sent: 12 rows: 12 would be uploaded/);
   assert.match(run.stdout, /row 1 \(line 2\): my_action on component 5f9ea420/);
+  // The first five rows by number, whatever order they finished in.
+  const shown = [...run.stdout.matchAll(/^ {2}row (\d+) \(line/gm)].map((match) => match[1]);
+  assert.deepEqual(shown, ["1", "2", "3", "4", "5"]);
   assert.match(run.stdout, /to upload, add --submit: deno task upload_actions in.csv .* --submit/);
   assert.equal(sandbox.stats.stored.actions, 0);
   assert.deepEqual([...Deno.readDirSync(dir.path)].map((entry) => entry.name), ["in.csv"]);
@@ -219,10 +222,25 @@ Deno.test("bulk script: create_components with a type column and a key column, t
       "B-3\tbasic_component\tBoard 3\n",
   );
   const args = ["boards.tsv", "--type-form-column", "type", "--key-column", "serial", "--submit"];
+  // A dry run shows what would be created, not UUIDs a real run would not use.
+  const dry = await runBulkScript("create_components", args.slice(0, -1), {
+    sandbox,
+    cwd: dir.path,
+  });
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.match(dry.stdout, /row 1 \(line 2\): basic_component \{"serial":"B-1","name":"Board 1"\}/);
+  assert.doesNotMatch(dry.stdout, /[0-9a-f]{8}-[0-9a-f]{4}-/);
   const first = await runBulkScript("create_components", args, { sandbox, cwd: dir.path });
   assert.equal(first.code, 0, first.stderr);
   assert.match(first.stdout, /3 uploaded, 0 already done, 0 failed/);
   const documents = sandbox.documents("components");
+  for (const document of documents) {
+    const serial = (document.data as { serial: string }).serial;
+    assert.match(
+      first.stdout,
+      new RegExp(`row ${serial.slice(2)} \\(line \\d\\): ${document.componentUuid}`),
+    );
+  }
   assert.deepEqual(
     documents.map((doc) => [doc.formId, (doc.data as { serial: string }).serial]).sort(),
     [["basic_component", "B-1"], ["basic_component", "B-3"], ["basic_component_2", "B-2"]],

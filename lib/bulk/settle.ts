@@ -184,7 +184,8 @@ export async function settleRow<R extends RowBase, P>(
       journal?.failed(key, chosenId, (error as Error).message, fp);
       return failedRow(step, error as Error, chosenId);
     }
-    if (state.dryRun) return { row, key, status: "wouldUpload", id: chosenId, prepared };
+    // A fresh ID would not be the one a real run chooses: only a known one is reported.
+    if (state.dryRun) return { row, key, status: "wouldUpload", id: step.id, prepared };
     journal?.intent(key, chosenId, fp);
     try {
       await kind.send(prepared, chosenId, state.signal);
