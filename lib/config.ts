@@ -206,7 +206,8 @@ export function resolveCredentials(
             : Object.keys(fromFile).length === 0
             ? " (not found or empty)"
             : ""
-        }; ask the DB team for credentials, or run \`deno task sandbox\` to get local ones`,
+        }; ask the DB team for credentials, or run \`deno task sandbox\` for local ones and ` +
+        `use the instance "sandbox" (--instance sandbox, or ConnectToAPI({ instance: "sandbox" }))`,
     );
   }
   const secret = values.M2M_CLIENT_SECRET!;

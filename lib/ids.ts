@@ -63,7 +63,8 @@ export function checkUuid(value: unknown, what = "componentUUID"): string {
   if (isUuid(value)) return value.toLowerCase();
   throw new ValidationError(
     `${what} ${quote(value)} is not a full UUID: expected 8-4-4-4-12 hex digits, ` +
-      `e.g. "5f9ea420-3e88-11ed-9114-03f8483882ff" (use ConvertShortUUID for a short UUID)`,
+      `e.g. "5f9ea420-3e88-11ed-9114-03f8483882ff" (a short UUID from a label converts with ConvertShortUUID, or the convert_short_uuid ` +
+      `script)`,
   );
 }
 

@@ -93,8 +93,8 @@ export const NOTES: string[] = [
   "Failed rows go to INPUT.failed.csv with their columns and the ID chosen for them",
   "  (m2m_action_id / m2m_component_uuid); fix them and upload that file.",
   "Ctrl-C: no new requests, those in flight finish, summary printed; twice: abort now.",
-  "Permissions (bulk): read and write anywhere, for the input, the journal and the failed",
-  "  rows beside it; net as below.",
+  "Files: the input is read; the journal and the failed rows are written beside it (or",
+  "  where --journal and --failed-file say), so the task grants read and write anywhere.",
   "",
 ];
 

@@ -184,11 +184,17 @@ export function helpText<S extends OptionSpecs>(spec: ScriptSpec<S>): string {
     ...(spec.notes ?? []),
     "Credentials: M2M_CLIENT_ID, M2M_CLIENT_SECRET, M2M_AUTH0_DOMAIN, M2M_DB_DOMAIN (optional",
     "  M2M_AUDIENCE) from the environment, else from .env (or .env.NAME, --env-file FILE).",
-    "  The secret is never printed. For the local sandbox run `deno task sandbox`.",
-    "Permissions: env M2M_* only; read only the dotenv files (grant any other file you name",
-    "  with --allow-read=FILE); net is broad because the hosts come from the credentials:",
-    "  narrow it with --allow-net=AUTH0_HOST,DB_HOST. A token cache (M2M_TOKEN_CACHE=DIR/FILE)",
-    "  also needs --allow-read=DIR --allow-write=DIR.",
+    "  The secret is never printed. For the local sandbox run `deno task sandbox`, then add",
+    "  --instance sandbox (it reads .env.sandbox).",
+    ...(spec.permissions?.includes("--allow-read")
+      ? ["Permissions: env M2M_* only; read and write any file (see above); net is broad"]
+      : [
+        "Permissions: env M2M_* only; read only the dotenv files (grant any other file you name",
+        "  with --allow-read=FILE); net is broad",
+      ]),
+    "  because the hosts come from the credentials: narrow it with",
+    "  --allow-net=AUTH0_HOST,DB_HOST. A token cache (M2M_TOKEN_CACHE=DIR/FILE) also needs",
+    "  --allow-read=DIR --allow-write=DIR (unless read and write are granted already).",
     "Exit codes:",
     "  0  success",
     "  1  the request failed: credentials refused, permission missing, not found, server or",
