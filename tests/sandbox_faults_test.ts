@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import * as http from "node:http";
 import { type Sandbox, startSandbox } from "../sandbox.ts";
 import { call, getToken } from "./sandbox_helpers.ts";
 
@@ -69,6 +70,61 @@ Deno.test("Deno's fetch resends a request once when a reused connection closes w
   assert.equal(answer.status, 200);
   assert.equal(sandbox.stats.stored.actions, 2);
   assert.equal(sandbox.stats.faultsInjected["drop-after"], 1);
+});
+
+Deno.test("Deno's node:http client resends the same way; a streamed fetch body is not resent", async () => {
+  // Why the client streams its write bodies instead of switching HTTP clients.
+  await using sandbox = await startSandbox({
+    faults: { script: ["ok", "drop-after", "ok", "ok", "drop-after"], paths: "^/api/" },
+  });
+  const token = await getToken(sandbox);
+  const agent = new http.Agent({ keepAlive: true });
+  const { hostname, port } = new URL(sandbox.url);
+  const nodeCall = (method: string, path: string, body?: string) =>
+    new Promise<number>((resolve, reject) => {
+      const request = http.request(
+        {
+          host: hostname,
+          port,
+          path,
+          method,
+          agent,
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        },
+        (response) => {
+          response.resume();
+          response.on("end", () => resolve(response.statusCode ?? 0));
+        },
+      );
+      request.on("error", reject);
+      request.end(body);
+    });
+  try {
+    assert.equal(await nodeCall("GET", "/api/newComponentUUID"), 200);
+    assert.equal(await nodeCall("POST", "/api/action", JSON.stringify(action)), 200);
+    assert.equal(sandbox.stats.stored.actions, 2, "stored twice, reported once");
+  } finally {
+    agent.destroy();
+  }
+  using client = Deno.createHttpClient({});
+  assert.equal(
+    (await call(sandbox, "GET", "/api/newComponentUUID", { token, client })).status,
+    200,
+  );
+  const bytes = new TextEncoder().encode(JSON.stringify({ ...action, data: { x: 2 } }));
+  const streamed = fetch(`${sandbox.url}/api/action`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: new ReadableStream({
+      start(controller) {
+        controller.enqueue(bytes);
+        controller.close();
+      },
+    }),
+    client,
+  });
+  await assert.rejects(streamed, TypeError);
+  assert.equal(sandbox.stats.stored.actions, 3, "stored once, and the failure is reported");
 });
 
 Deno.test("500, 503 and 429 store nothing; Retry-After is configurable (0 allowed)", async () => {
