@@ -307,7 +307,12 @@ Deno.test("bulk resume: components sent with no outcome are looked up by their U
       typeFormId: "basic_component",
       data: { name: `board ${row}` },
     }));
-    sandbox.seed("components", [{ componentUuid: uuids[0], formId: "basic_component", data: {} }]);
+    // Row 1 reached the server before the crash; row 2 did not.
+    sandbox.seed("components", [{
+      componentUuid: uuids[0],
+      formId: "basic_component",
+      data: { name: "board 1", submit: true },
+    }]);
     let text = line({ t: "start", v: 1, kind: "components", source: null });
     text += line({ t: "intent", k: "row:1", id: uuids[0] });
     text += line({ t: "intent", k: "row:2", id: uuids[1] });

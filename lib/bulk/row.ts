@@ -76,13 +76,11 @@ export async function processRow<R extends RowBase, P>(
   kind: RowKind<R, P>,
   state: RowState,
 ): Promise<RowOutcome<R, P>> {
-  const key = row.key ?? `row:${row.row}`;
-  const failed = (error: Error, id?: string, prepared?: P): RowOutcome<R, P> => ({
+  const failed = (error: Error, id?: string): RowOutcome<R, P> => ({
     row,
-    key,
+    key: row.key ?? `row:${row.row}`,
     status: "failed",
     id,
-    prepared,
     error,
   });
   // Row numbers identify rows in the journal: they must be whole, positive and
@@ -96,19 +94,8 @@ export async function processRow<R extends RowBase, P>(
     );
   }
   state.lastRow = row.row;
-  // Row-number keys cannot repeat now; only keys taken from the data are remembered.
-  if (row.key !== undefined) {
-    const firstUse = state.keys.get(key);
-    if (firstUse !== undefined) {
-      return failed(new ValidationError(`key "${key}" is also the key of row ${firstUse}`));
-    }
-    state.keys.set(key, row.row);
-  }
-  // Each key comes once per run, so what the journal knew can be let go of now.
-  const entry = state.journal?.take(key);
-  let id = entry?.id;
+  let carried: string | undefined;
   if (row.id !== undefined) {
-    let carried: string;
     try {
       carried = kind.checkId(row.id);
     } catch (error) {
@@ -125,8 +112,20 @@ export async function processRow<R extends RowBase, P>(
       );
     }
     state.ids.set(carried, row.row);
-    id ??= carried;
   }
+  // A row is known to the journal by its key column, else by the ID it carries
+  // (wherever the line sits in the file), else by its number.
+  const key = row.key ?? (carried !== undefined ? `id:${carried}` : `row:${row.row}`);
+  if (row.key !== undefined) {
+    const firstUse = state.keys.get(key);
+    if (firstUse !== undefined) {
+      return failed(new ValidationError(`key "${key}" is also the key of row ${firstUse}`));
+    }
+    state.keys.set(key, row.row);
+  }
+  // Each key comes once per run, so what the journal knew can be let go of now.
+  const entry = state.journal?.take(key);
+  const id = entry?.id ?? carried;
   let fp: string;
   try {
     fp = isInvalid(row)
@@ -142,13 +141,17 @@ export async function processRow<R extends RowBase, P>(
   // same shift of rows (an inserted or deleted row).
   while (state.verdict) await state.verdict;
   if (state.stopped) throw state.stopped;
-  const changed = entry?.fp !== undefined && entry.fp !== fp && row.key === undefined;
+  const changed = entry?.fp !== undefined && entry.fp !== fp && key.startsWith("row:");
   const step: RowStep<R, P> = { row, kind, state, key, entry, id, fp };
   if (!changed) return await settleRow(step);
   let settle!: () => void;
   state.verdict = new Promise<void>((resolve) => settle = resolve);
   try {
     return await settleChangedRow(step, entry!);
+  } catch (error) {
+    // Whatever went wrong, the rows waiting behind this one must not go on.
+    state.stopped ??= error as Error;
+    throw error;
   } finally {
     state.verdict = undefined;
     settle();

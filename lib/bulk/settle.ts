@@ -14,28 +14,21 @@ import type { Journal, JournalEntry } from "./journal.ts";
 import type { RowKind, RowOutcome, RowState } from "./row.ts";
 import type { InvalidRow, RowBase } from "./types.ts";
 
-function fileChangedError(row: number, id: string): ValidationError {
+function fileChangedError(row: number, id: string, why: string): ValidationError {
   return new ValidationError(
-    `row ${row} is not the row the journal recorded under that number (as ${id}): the file ` +
-      `changed since the journal was written, and rows are matched by number. To correct failed ` +
-      `rows, fix them in the .failed.csv file and upload that file; if rows were inserted or ` +
-      `deleted, use --key-column (a column that identifies each row) or a new --journal`,
+    `row ${row} is not the row the journal recorded under that number (as ${id}): ${why}. ` +
+      `Rows are matched by number, so the run stopped before sending it: if rows were inserted ` +
+      `or deleted, put the file back as it was (new rows go at the end, or in a file of their ` +
+      `own); to correct a failed row, fix its line in the .failed.csv file and upload that file`,
   );
 }
 
-function storedDiffersError(
-  key: string,
-  id: string,
-  kind: string,
-  carried: boolean,
-): ValidationError {
+function storedDiffersError(key: string, id: string, kind: string): ValidationError {
   const record = kind === "actions" ? "action" : "component";
-  const anew = carried ? `, or clear the row's ID cell to upload it as a new ${record}` : "";
   return new ValidationError(
-    `${id} (${carried ? "the ID in this row" : "this row's ID in the journal"}, ${key}) is ` +
-      `already stored with other content: the row was changed after an earlier upload of it ` +
-      `(which may have timed out, or been corrected through the failed-rows file). Change the ` +
-      `stored ${record} with edit_${record} instead${anew}`,
+    `${id} (this row's ID, ${key}) is already stored with other content: the row was changed ` +
+      `after an earlier upload of it (which may have timed out, or been corrected through the ` +
+      `failed-rows file). Change the stored ${record} with edit_${record} instead`,
   );
 }
 
@@ -78,36 +71,51 @@ function journalOf(state: RowState): Journal | undefined {
 
 // Matched by number, a different row here may mean rows were inserted or
 // deleted: sending it under this entry's ID could store one row twice and
-// lose another. Nothing is sent for it: what is stored under the entry's ID
-// decides. A row corrected through the failed-rows file matches it (done);
-// nothing stored, or a done row that no longer matches, stops the run.
+// lose another. Nothing is sent for it. Only a row whose content is exactly
+// what is stored under the entry's ID (a correction uploaded through the
+// failed-rows file) is done; anything else stops the run, a failed lookup too.
 export async function settleChangedRow<R extends RowBase, P>(
   step: RowStep<R, P>,
   entry: JournalEntry,
 ): Promise<RowOutcome<R, P>> {
-  const { row, kind, state } = step;
-  const stop = (): never => {
-    state.stopped = fileChangedError(row.row, entry.id);
+  const { row, kind, state, key } = step;
+  const stop = (why: string): never => {
+    state.stopped = fileChangedError(row.row, entry.id, why);
     throw state.stopped;
   };
-  const stored = await kind.find(entry.id, state.signal);
-  if (stored === null) stop();
-  if (isInvalid(row)) {
-    if (entry.state === "done") stop();
-    // Failed before, its ID stored since: corrected through the failed-rows file.
-    journalOf(state)?.done(step.key, entry.id, step.fp);
-    return { row, key: step.key, status: "alreadyDone", id: entry.id };
+  const check = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (state.signal?.aborted) throw error;
+      return stop(`${what} failed (${(error as Error).message}), so it cannot be told apart`);
+    }
+  };
+  try {
+    const stored = await check("looking it up", () => kind.find(entry.id, state.signal));
+    if (stored === null) return stop("its content changed, and nothing is stored under that ID");
+    if (isInvalid(row)) return stop(`its content changed: ${row.invalid}`);
+    const valid = row as Exclude<R, InvalidRow>;
+    const prepared = await check("checking it", () => kind.prepare(valid, state.signal));
+    if (!kind.sameContent(prepared, stored)) {
+      return stop("its content differs from what is stored under that ID");
+    }
+    journalOf(state)?.done(key, entry.id, step.fp);
+    return { row, key, status: "alreadyDone", id: entry.id, prepared };
+  } catch (error) {
+    if (error === state.stopped || !state.signal?.aborted) throw error;
+    return interrupted(row, key, entry.id, error);
   }
-  return await settleStored(step, stored!, entry.id, entry.state === "done" ? stop : undefined);
 }
 
-// A record is stored under the row's ID: done if it holds this row; else
-// `onDiffer`, or refused (uploading the row would silently keep the old content).
+// A record is stored under the row's ID that the journal does not vouch for:
+// done if it holds this row, refused if not (sending would keep the old
+// content). A refusal is journaled without the row's fingerprint, so that a
+// later run does not take the record for this row either.
 async function settleStored<R extends RowBase, P>(
   step: RowStep<R, P>,
   record: BaseRecord,
   id: string,
-  onDiffer?: () => never,
 ): Promise<RowOutcome<R, P>> {
   const { row, kind, state, key, fp } = step;
   const journal = journalOf(state);
@@ -116,16 +124,15 @@ async function settleStored<R extends RowBase, P>(
     prepared = await kind.prepare(row as Exclude<R, InvalidRow>, state.signal);
   } catch (error) {
     if (state.signal?.aborted) return interrupted(row, key, id, error);
-    journal?.failed(key, id, (error as Error).message, fp);
+    journal?.failed(key, id, (error as Error).message);
     return failedRow(step, error as Error, id);
   }
   if (kind.sameContent(prepared, record)) {
     journal?.done(key, id, fp);
     return { row, key, status: "alreadyDone", id, prepared };
   }
-  onDiffer?.();
-  const error = storedDiffersError(key, id, kind.name, row.id !== undefined);
-  journal?.failed(key, id, error.message, fp);
+  const error = storedDiffersError(key, id, kind.name);
+  journal?.failed(key, id, error.message);
   return failedRow(step, error, id, prepared);
 }
 
@@ -168,15 +175,13 @@ export async function settleRow<R extends RowBase, P>(
     try {
       const found = mustCheck ? await kind.find(chosenId, state.signal) : null;
       if (found !== null) {
-        if (entry?.fp !== undefined && entry.fp !== fp) {
+        // The journal vouches for what it sent (or what a corrected line of the
+        // failed-rows file did) under this ID; anything else is compared.
+        if (entry?.fp !== undefined && entry.fp === fp) {
           journal?.done(key, chosenId);
-          return failedRow(step, changedError(key, chosenId));
+          return { row, key, status: "alreadyDone", id: chosenId };
         }
-        // The journal's fingerprint vouches for an entry; an ID the row carries
-        // (a corrected line of a failed-rows file) is checked against the record.
-        if (entry === undefined) return await settleStored(step, found, chosenId);
-        journal?.done(key, chosenId);
-        return { row, key, status: "alreadyDone", id: chosenId };
+        return await settleStored(step, found, chosenId);
       }
       prepared = await kind.prepare(valid, state.signal);
     } catch (error) {
