@@ -8,7 +8,9 @@ import assert from "node:assert/strict";
 import { type ConnectOptions, newObjectId, ValidationError } from "../mod.ts";
 import { createComponents, uploadActions } from "../lib/bulk/mod.ts";
 import { storedAsSent } from "../lib/bulk/components.ts";
+import { fingerprint } from "../lib/bulk/fingerprint.ts";
 import { withSandbox } from "./helpers.ts";
+import type { Sandbox } from "../sandbox.ts";
 import {
   actionRows,
   COMPONENT,
@@ -176,14 +178,27 @@ Deno.test("bulk resume: a row carrying a stored ID is done if it matches, refuse
       })),
     );
     rows[1].data.measurement = 99; // corrected after the lost reply
-    // Results come as rows finish: put them in row order.
-    const results = (await Array.fromAsync(uploadActions(rows, { connection })))
-      .sort((a, b) => a.row - b.row);
-    assert.deepEqual(results.map((result) => result.status), ["alreadyDone", "failed"]);
-    assert.match(
-      String(results[1].error),
-      new RegExp(`${rows[1].id} .* is already stored with other content.*edit_action`),
-    );
+    await using temp = await tempJournal();
+    // Twice: a refusal is not forgotten by the next run; then with the rows moved about.
+    for (
+      const order of [
+        rows,
+        rows,
+        [...rows].reverse().map((row, index) => ({ ...row, row: index + 1 })),
+      ]
+    ) {
+      // Results come as rows finish: put them in row order.
+      const results =
+        (await Array.fromAsync(uploadActions(order, { connection, journal: temp.path })))
+          .sort((a, b) => a.id!.localeCompare(b.id!));
+      const byId = new Map(results.map((result) => [result.id, result]));
+      assert.equal(byId.get(rows[0].id)?.status, "alreadyDone");
+      assert.equal(byId.get(rows[1].id)?.status, "failed");
+      assert.match(
+        String(byId.get(rows[1].id)?.error),
+        new RegExp(`${rows[1].id} .* is already stored with other content.*edit_action`),
+      );
+    }
     assert.equal(sandbox.documents("actions").length, 2);
     assert.notEqual(
       (sandbox.documents("actions")[1].data as { measurement: number }).measurement,
@@ -265,6 +280,78 @@ Deno.test("bulk resume: a deleted or inserted row never stores another row twice
       assert.match(String(summary.error), /not the row the journal recorded/, change);
       assert.equal(sandbox.documents("actions").length, before, change);
     }
+  });
+});
+
+const labelled = (row: number, label: number) => ({
+  row,
+  typeFormId: "my_action",
+  component: COMPONENT,
+  data: { row: label, measurement: label / 4 },
+});
+
+function assertEachOnce(sandbox: Sandbox, labels: number[]): void {
+  const counts = storedActionsByRow(sandbox);
+  for (const label of labels) assert.equal(counts.get(label), 1, `row labelled ${label}`);
+  assert.equal(sandbox.documents("actions").length, labels.length, "nothing else stored");
+}
+
+Deno.test("bulk resume: a row inserted before rows sent with no outcome stops the run, nothing sent twice", async () => {
+  // What a kill -9 leaves: rows 3-6 stored, their outcomes not journaled yet.
+  await withSandbox(async ({ sandbox, connection }) => {
+    await using temp = await tempJournal();
+    seedComponent(sandbox);
+    const rows = [1, 2, 3, 4, 5, 6].map((row) => labelled(row, row));
+    const ids = rows.map(() => newObjectId());
+    sandbox.seed(
+      "actions",
+      rows.slice(2).map((row, index) => ({
+        actionId: ids[index + 2],
+        typeFormId: "my_action",
+        componentUuid: COMPONENT,
+        data: { ...row.data, submit: true },
+      })),
+    );
+    const first = await uploadActions(rows.slice(0, 2), { connection, journal: temp.path })
+      .summary();
+    assert.equal(first.uploaded, 2);
+    let text = "";
+    for (const index of [2, 3, 4, 5]) {
+      const { typeFormId, component, data } = rows[index];
+      const fp = fingerprint([typeFormId, component, data]); // as the action rows are printed
+      text += line({ t: "intent", k: `row:${index + 1}`, id: ids[index], fp });
+    }
+    await Deno.writeTextFile(temp.path, text, { append: true });
+    // A forgotten reading (99) is inserted before old row 3.
+    const edited = [1, 2, 99, 3, 4, 5, 6].map((label, index) => labelled(index + 1, label));
+    for (const concurrency of [1, 4, 16]) {
+      const summary = await uploadActions(edited, { connection, journal: temp.path, concurrency })
+        .summary();
+      assert.match(String(summary.error), /row 3 is not the row the journal recorded/);
+      assert.equal(summary.uploaded, 0);
+    }
+    assertEachOnce(sandbox, [1, 2, 3, 4, 5, 6]);
+  });
+});
+
+Deno.test("bulk resume: a changed row whose lookup fails stops the run; the rows behind it wait", async () => {
+  await withSandbox(async ({ sandbox, connection }) => {
+    await using temp = await tempJournal();
+    seedComponent(sandbox);
+    const first = await Array.fromAsync(
+      uploadActions([1, 2, 3, 4].map((row) => labelled(row, row)), {
+        connection,
+        journal: temp.path,
+      }),
+    );
+    const id4 = first.find((result) => result.row === 4)!.id!;
+    sandbox.setFaults({ rates: { "503": 1 }, paths: `^/api/action/${id4}$`, retryAfterSeconds: 0 });
+    // 99 inserted before old row 4, which moves to row 5 (no journal entry).
+    const edited = [1, 2, 3, 99, 4].map((label, index) => labelled(index + 1, label));
+    const summary = await uploadActions(edited, { connection, journal: temp.path, concurrency: 4 })
+      .summary();
+    assert.match(String(summary.error), /row 4 is not the row .*looking it up failed/);
+    assertEachOnce(sandbox, [1, 2, 3, 4]);
   });
 });
 
