@@ -8,6 +8,7 @@
  * {"t":"intent","k":"row:12","id":"6751…","fp":"1f3a…"}
  * {"t":"done","k":"row:12","id":"6751…"}
  * {"t":"failed","k":"row:13","id":"6751…","error":"…"}
+ * {"t":"at","k":"row:14","fp":"2c1e…","id":"6751…"}
  * ```
  *
  * @module
@@ -183,7 +184,7 @@ export class Journal {
           continue;
         }
         const key = typeof line.k === "string" ? line.k : undefined;
-        const id = typeof line.id === "string" ? line.id : undefined;
+        const id = typeof line.id === "string" ? line.id : line.t === "at" ? "" : undefined;
         if (line.t === "start" && !checkedStart) {
           checkedStart = true;
           if (line.kind !== options.kind) {
@@ -207,6 +208,12 @@ export class Journal {
           } else if (line.t === "done") {
             const fp = typeof line.fp === "string" ? line.fp : previous?.fp;
             entries.set(key, { id, fp, state: "done" });
+          } else if (line.t === "at") {
+            // A mark never hides what was sent under this row number.
+            const fp = typeof line.fp === "string" ? line.fp : undefined;
+            if (previous === undefined || previous.state === "seen") {
+              entries.set(key, { id, fp, state: "seen" });
+            }
           } else if (line.t === "failed") {
             const fp = typeof line.fp === "string" ? line.fp : previous?.fp;
             entries.set(key, { id, fp, state: "failed" });
@@ -267,6 +274,15 @@ export class Journal {
   /** Records that `key` failed (it may still be sent again, under the same `id`). */
   failed(key: string, id: string, error: string, fp?: string): void {
     this.#outcome({ t: "failed", k: key, id, ...(fp ? { fp } : {}), error });
+  }
+
+  /**
+   * Records which row stood at row number `key` when that row is journaled
+   * under another key (the ID it carries, as `id`) or not at all (refused
+   * early): a row later found at that number with other content is a shift.
+   */
+  mark(key: string, fp: string, id?: string): void {
+    this.#outcome({ t: "at", k: key, fp, ...(id ? { id } : {}) });
   }
 
   /** Writes what is pending, unlocks and closes the file; later writes are ignored. */

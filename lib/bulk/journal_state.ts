@@ -14,11 +14,15 @@ export interface JournalEntry {
   id: string;
   /** Fingerprint of the row content when it was last sent (14 hex digits). */
   fp?: string;
-  /** `pending`: sent (or about to be) with no outcome written; re-check by ID. */
-  state: "pending" | "done" | "failed";
+  /**
+   * `pending`: sent (or about to be) with no outcome written; re-check by ID.
+   * `seen`: only a mark of which row stood at this row number (one keyed by
+   * the ID it carries, as `id`, or refused before it was journaled).
+   */
+  state: "pending" | "done" | "failed" | "seen";
 }
 
-const STATES = [undefined, "pending", "done", "failed"] as const;
+const STATES = [undefined, "pending", "done", "failed", "seen"] as const;
 const ROW_KEY = /^row:([1-9]\d{0,8})$/;
 const OBJECT_ID = /^[0-9a-f]{24}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -79,8 +83,10 @@ export class JournalState {
   set(key: string, entry: JournalEntry): void {
     this.delete(key);
     const row = ROW_KEY.exec(key)?.[1];
+    // Row numbers far apart (a program may start at 900,000,000) go to the Map:
+    // the arrays grow only as far as the rows are dense.
     const compact = row !== undefined && (OBJECT_ID.test(entry.id) || UUID.test(entry.id)) &&
-      (entry.fp === undefined || FP.test(entry.fp));
+      (entry.fp === undefined || FP.test(entry.fp)) && Number(row) <= 4 * (this.#size + 1024);
     this.#size++;
     if (!compact) {
       this.#others.set(key, entry);

@@ -10,7 +10,7 @@
 import { ValidationError } from "../errors.ts";
 import type { BaseRecord } from "../records/record.ts";
 import { fingerprint } from "./fingerprint.ts";
-import type { Journal } from "./journal.ts";
+import type { Journal, JournalEntry } from "./journal.ts";
 import { isInvalid, type RowStep, settleChangedRow, settleRow } from "./settle.ts";
 import type { InvalidRow, RowBase, RowStatus } from "./types.ts";
 
@@ -70,6 +70,35 @@ export function succeeded(status: RowStatus): boolean {
   return status === "uploaded" || status === "alreadyDone" || status === "wouldUpload";
 }
 
+/**
+ * Whether `before`, what the journal knew of this row number, shows that
+ * another row stood here: rows were inserted or deleted. A row known by its
+ * number and its own entry is judged later, by what is stored (a correction
+ * may be legitimate); here, the marks of rows known by a carried ID, or
+ * refused early.
+ */
+function shifted(
+  before: JournalEntry,
+  byNumber: boolean,
+  fp: string,
+  carried: string | undefined,
+): boolean {
+  // Known by number: only a mark of another kind of row can tell.
+  if (byNumber) return before.state === "seen" && before.fp !== fp;
+  // The same carried ID: the same row, perhaps corrected (judged by the ID).
+  if (before.id === carried) return false;
+  // Other content, or the same content under another ID (which may be stored).
+  return before.fp !== fp || before.id !== "";
+}
+
+function shiftedError(row: number): ValidationError {
+  return new ValidationError(
+    `row ${row} is not the row the journal recorded under that number: rows were inserted or ` +
+      `deleted. Rows are matched by number, so the run stopped before sending it: put the file ` +
+      `back as it was (new rows go at the end, or in a file of their own)`,
+  );
+}
+
 /** Takes one row through check, prepare, journal and send; never throws but for the journal. */
 export async function processRow<R extends RowBase, P>(
   row: R,
@@ -94,60 +123,76 @@ export async function processRow<R extends RowBase, P>(
     );
   }
   state.lastRow = row.row;
-  let carried: string | undefined;
-  if (row.id !== undefined) {
-    try {
-      carried = kind.checkId(row.id);
-    } catch (error) {
-      return failed(error as Error);
-    }
-    // Two rows under one ID would store one as a new version of the other.
-    const firstUse = state.ids.get(carried);
-    if (firstUse !== undefined) {
-      return failed(
-        new ValidationError(
-          `ID ${carried} is also the ID of row ${firstUse}: each row needs its own (clear the ` +
-            `ID cell of a copied row to upload it as a new record)`,
-        ),
-      );
-    }
-    state.ids.set(carried, row.row);
-  }
-  // A row is known to the journal by its key column, else by the ID it carries
-  // (wherever the line sits in the file), else by its number.
-  const key = row.key ?? (carried !== undefined ? `id:${carried}` : `row:${row.row}`);
-  if (row.key !== undefined) {
-    const firstUse = state.keys.get(key);
-    if (firstUse !== undefined) {
-      return failed(new ValidationError(`key "${key}" is also the key of row ${firstUse}`));
-    }
-    state.keys.set(key, row.row);
-  }
-  // Each key comes once per run, so what the journal knew can be let go of now.
-  const entry = state.journal?.take(key);
-  const id = entry?.id ?? carried;
+  const position = `row:${row.row}`;
+  // Matched by number (no key column), each row number's content is journaled:
+  // under the row's own entry, or as a mark when the row is known by the ID it
+  // carries or is refused before being journaled.
+  const positional = row.key === undefined;
+  const journal = state.dryRun ? undefined : state.journal;
   let fp: string;
+  let unreadable: Error | undefined;
   try {
     fp = isInvalid(row)
       ? fingerprint(["invalid", row.invalid])
       : kind.fingerprint(row as Exclude<R, InvalidRow>);
   } catch (error) {
-    return failed(
-      new ValidationError(`this row's data cannot be read: ${(error as Error).message}`),
-    );
+    unreadable = new ValidationError(`this row's data cannot be read: ${(error as Error).message}`);
+    fp = fingerprint(["unreadable", unreadable.message]);
   }
+  let carried: string | undefined;
+  let refusal = unreadable;
+  if (refusal === undefined && row.id !== undefined) {
+    try {
+      carried = kind.checkId(row.id);
+    } catch (error) {
+      refusal = error as Error;
+    }
+  }
+  // A row is known to the journal by its key column, else by the ID it carries
+  // (wherever the line sits in the file), else by its number.
+  const key = row.key ?? (carried !== undefined ? `id:${carried}` : position);
+  if (refusal === undefined && row.key !== undefined) {
+    const firstUse = state.keys.get(key);
+    if (firstUse !== undefined) {
+      refusal = new ValidationError(`key "${key}" is also the key of row ${firstUse}`);
+    } else state.keys.set(key, row.row);
+  }
+  // Each key comes once per run, so what the journal knew can be let go of now.
+  const entry = refusal === undefined ? state.journal?.take(key) : undefined;
+  // What stood at this row number before, when the row is not known by it.
+  const before = positional && key !== position ? state.journal?.take(position) : entry;
+  const known = entry?.state === "seen" ? undefined : entry;
+  const id = known?.id ?? carried;
+  // Two rows under one ID would store one as a new version of the other.
+  if (refusal === undefined && id !== undefined) {
+    const firstUse = state.ids.get(id);
+    if (firstUse !== undefined) {
+      refusal = new ValidationError(
+        `ID ${id} is also the ID of row ${firstUse}: each row needs its own (clear the ID cell ` +
+          `of a copied row to upload it as a new record)`,
+      );
+    } else state.ids.set(id, row.row);
+  }
+  if (positional && (refusal !== undefined || key !== position)) {
+    journal?.mark(position, fp, refusal === undefined ? carried : undefined);
+  }
+  if (refusal !== undefined) return failed(refusal);
   // A row that differs from its journal entry holds back the rows after it
   // until its check decides whether the run goes on: they may be part of the
   // same shift of rows (an inserted or deleted row).
   while (state.verdict) await state.verdict;
   if (state.stopped) throw state.stopped;
-  const changed = entry?.fp !== undefined && entry.fp !== fp && key.startsWith("row:");
-  const step: RowStep<R, P> = { row, kind, state, key, entry, id, fp };
+  if (positional && before !== undefined && shifted(before, key === position, fp, carried)) {
+    state.stopped = shiftedError(row.row);
+    throw state.stopped;
+  }
+  const changed = known?.fp !== undefined && known.fp !== fp && key === position;
+  const step: RowStep<R, P> = { row, kind, state, key, entry: known, id: known?.id ?? carried, fp };
   if (!changed) return await settleRow(step);
   let settle!: () => void;
   state.verdict = new Promise<void>((resolve) => settle = resolve);
   try {
-    return await settleChangedRow(step, entry!);
+    return await settleChangedRow(step, known!);
   } catch (error) {
     // Whatever went wrong, the rows waiting behind this one must not go on.
     state.stopped ??= error as Error;
