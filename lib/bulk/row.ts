@@ -10,7 +10,7 @@
 import { ValidationError } from "../errors.ts";
 import type { BaseRecord } from "../records/record.ts";
 import { fingerprint } from "./fingerprint.ts";
-import type { Journal, JournalEntry } from "./journal.ts";
+import type { Journal } from "./journal.ts";
 import { isInvalid, type RowStep, settleChangedRow, settleRow } from "./settle.ts";
 import type { InvalidRow, RowBase, RowStatus } from "./types.ts";
 
@@ -68,27 +68,6 @@ export interface RowOutcome<R, P> {
 /** Whether a row's outcome counts as done (or, in a dry run, as ready to send). */
 export function succeeded(status: RowStatus): boolean {
   return status === "uploaded" || status === "alreadyDone" || status === "wouldUpload";
-}
-
-/**
- * Whether `before`, what the journal knew of this row number, shows that
- * another row stood here: rows were inserted or deleted. A row known by its
- * number and its own entry is judged later, by what is stored (a correction
- * may be legitimate); here, the marks of rows known by a carried ID, or
- * refused early.
- */
-function shifted(
-  before: JournalEntry,
-  byNumber: boolean,
-  fp: string,
-  carried: string | undefined,
-): boolean {
-  // Known by number: only a mark of another kind of row can tell.
-  if (byNumber) return before.state === "seen" && before.fp !== fp;
-  // The same carried ID: the same row, perhaps corrected (judged by the ID).
-  if (before.id === carried) return false;
-  // Other content, or the same content under another ID (which may be stored).
-  return before.fp !== fp || before.id !== "";
 }
 
 function shiftedError(row: number): ValidationError {
@@ -159,8 +138,7 @@ export async function processRow<R extends RowBase, P>(
   }
   // Each key comes once per run, so what the journal knew can be let go of now.
   const entry = refusal === undefined ? state.journal?.take(key) : undefined;
-  // What stood at this row number before, when the row is not known by it.
-  const before = positional && key !== position ? state.journal?.take(position) : entry;
+  // A mark: a row known by a carried ID, or refused early, stood at this number.
   const known = entry?.state === "seen" ? undefined : entry;
   const id = known?.id ?? carried;
   // Two rows under one ID would store one as a new version of the other.
@@ -182,7 +160,9 @@ export async function processRow<R extends RowBase, P>(
   // same shift of rows (an inserted or deleted row).
   while (state.verdict) await state.verdict;
   if (state.stopped) throw state.stopped;
-  if (positional && before !== undefined && shifted(before, key === position, fp, carried)) {
+  // Known by its number, with another row's mark there: rows were inserted or
+  // deleted. (A row known by the ID it carries may sit anywhere.)
+  if (entry?.state === "seen" && entry.fp !== fp) {
     state.stopped = shiftedError(row.row);
     throw state.stopped;
   }
