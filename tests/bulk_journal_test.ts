@@ -69,3 +69,13 @@ Deno.test("bulk journal: a line cut short by a crash is skipped; the next run st
     await Deno.remove(directory, { recursive: true });
   }
 });
+
+Deno.test("bulk journal state: row numbers far apart cost memory by entry, not by number", () => {
+  const state = new JournalState();
+  const id = "6751aaaaaaaaaaaaaaaaaaaa";
+  for (let row = 900_000_000; row < 900_000_010; row++) {
+    state.set(`row:${row}`, { id, fp: "00003f3a328a81", state: "done" });
+  }
+  assert.equal(state.size, 10);
+  assert.deepEqual(state.get("row:900000009"), { id, fp: "00003f3a328a81", state: "done" });
+});

@@ -355,6 +355,57 @@ Deno.test("bulk resume: a changed row whose lookup fails stops the run; the rows
   });
 });
 
+Deno.test("bulk resume: deleting a line known by its ID, or one refused, stops the run at the shift", async () => {
+  await withSandbox(async ({ sandbox, connection }) => {
+    seedComponent(sandbox);
+    const [id, id2] = [newObjectId(), newObjectId()];
+    const withId = (row: number, label: number, carried?: string) => ({
+      ...labelled(row, label),
+      ...(carried ? { id: carried } : {}),
+    });
+    for (
+      const [first, second] of [
+        // A corrected failed-rows line (carrying an ID) is deleted once done.
+        [[withId(1, 100, id), withId(2, 2)], [withId(1, 2)]],
+        // A copied line, edited (refused: its ID repeats row 1's), is deleted.
+        [[withId(1, 1, id2), withId(2, 5, id2), withId(3, 3)], [withId(1, 1, id2), withId(2, 3)]],
+      ]
+    ) {
+      await using temp = await tempJournal();
+      const before = sandbox.documents("actions").length;
+      const sent = await uploadActions(first, { connection, journal: temp.path }).summary();
+      assert.equal(sandbox.documents("actions").length - before, sent.uploaded);
+      const again = await uploadActions(second, { connection, journal: temp.path }).summary();
+      assert.match(
+        String(again.error),
+        /is not the row the journal recorded .*inserted or deleted/,
+      );
+      assert.equal(again.uploaded, 0);
+    }
+    assert.deepEqual([...storedActionsByRow(sandbox).values()].filter((count) => count > 1), []);
+  });
+});
+
+Deno.test("bulk resume: an ID the journal gave one row, carried by another, is refused", async () => {
+  await withSandbox(async ({ sandbox, connection }) => {
+    await using temp = await tempJournal();
+    seedComponent(sandbox);
+    const first = await Array.fromAsync(
+      uploadActions([labelled(1, 1), labelled(2, 2)], { connection, journal: temp.path }),
+    );
+    const id2 = first.find((result) => result.row === 2)!.id!;
+    // Its line from a failed-rows file, appended to the same input.
+    const rows = [labelled(1, 1), labelled(2, 2), { ...labelled(3, 9), id: id2 }];
+    const results = await Array.fromAsync(
+      uploadActions(rows, { connection, journal: temp.path, concurrency: 4 }),
+    );
+    const third = results.find((result) => result.row === 3)!;
+    assert.equal(third.status, "failed");
+    assert.match(String(third.error), new RegExp(`ID ${id2} is also the ID of row 2`));
+    assertEachOnce(sandbox, [1, 2]);
+  });
+});
+
 Deno.test("bulk resume: a journal of another input, another kind, or in use is refused", async () => {
   await withSandbox(async ({ sandbox, connection }) => {
     await using temp = await tempJournal();
