@@ -152,7 +152,10 @@ export interface BulkOptions {
   /**
    * Path of the append-only JSON Lines journal that makes a run resumable:
    * each row's key and ID are written before its request, the outcome after.
-   * Without it nothing is remembered across runs.
+   * Without it nothing is remembered across runs. Keep a journal to one way
+   * of keying rows (by `row` number, or by `key`): rows keyed the other way
+   * find no entries and would be sent again. Pass `source` to have a journal
+   * of another input refused.
    */
   journal?: string;
   /**
