@@ -141,8 +141,12 @@ export async function processRow<R extends RowBase, P>(
   // A mark: a row known by a carried ID, or refused early, stood at this number.
   const known = entry?.state === "seen" ? undefined : entry;
   const id = known?.id ?? carried;
-  // Two rows under one ID would store one as a new version of the other.
-  if (refusal === undefined && id !== undefined) {
+  // Two rows under one ID would store one as a new version of the other. (A
+  // done entry sends nothing again, so only the others need remembering: a
+  // resumed run's memory does not grow with the rows already done.)
+  if (
+    refusal === undefined && id !== undefined && (carried !== undefined || known?.state !== "done")
+  ) {
     const firstUse = state.ids.get(id);
     if (firstUse !== undefined) {
       refusal = new ValidationError(
