@@ -16,6 +16,7 @@
 
 import { ValidationError } from "../errors.ts";
 import { type JournalEntry, JournalState } from "./journal_state.ts";
+import { lines } from "./lines.ts";
 
 export type { JournalEntry };
 
@@ -43,28 +44,6 @@ interface Line {
 const encoder = new TextEncoder();
 // Outcomes held back at most: what a crash can make the next run look up.
 const MAX_PENDING_OUTCOMES = 64;
-
-// Line by line through one reused buffer: a journal can hold 400,000 lines.
-async function* lines(file: Deno.FsFile): AsyncGenerator<string> {
-  const buffer = new Uint8Array(1 << 16);
-  const decoder = new TextDecoder();
-  let rest = "";
-  for (;;) {
-    const read = await file.read(buffer);
-    const text = read === null ? decoder.decode() : decoder.decode(buffer.subarray(0, read), {
-      stream: true,
-    });
-    let start = 0;
-    for (let end = text.indexOf("\n"); end >= 0; end = text.indexOf("\n", start)) {
-      yield rest + text.slice(start, end);
-      rest = "";
-      start = end + 1;
-    }
-    rest += text.slice(start);
-    if (read === null) break;
-  }
-  if (rest !== "") yield rest;
-}
 
 // A journal that cannot be opened is a usage problem: say which file and what to do.
 function unusable(path: string, error: unknown): unknown {
