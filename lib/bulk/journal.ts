@@ -241,9 +241,10 @@ export class Journal {
     if (this.#sync) this.#file?.syncDataSync();
   }
 
-  // Outcomes are written with the next intent (or at close), one write instead
-  // of two per row. A crash can lose the last few: their rows then read as
-  // pending, and the next run looks them up instead of sending them again.
+  // "done" lines (and marks) are written with the next intent (or at close),
+  // one write instead of two per row. A crash can lose the last few: their
+  // rows then read as pending, and the next run looks them up instead of
+  // sending them again.
 
   /** Records that `key` is stored as `id` (holding the row whose fingerprint is `fp`, if given). */
   done(key: string, id: string, fp?: string): void {
@@ -252,7 +253,11 @@ export class Journal {
 
   /** Records that `key` failed (it may still be sent again, under the same `id`). */
   failed(key: string, id: string, error: string, fp?: string): void {
-    this.#outcome({ t: "failed", k: key, id, ...(fp ? { fp } : {}), error });
+    // At once, with what is pending before it: the failed-rows file gets this
+    // ID now, and a crash must not leave the file an ID the journal lost.
+    const line = JSON.stringify({ t: "failed", k: key, id, ...(fp ? { fp } : {}), error });
+    this.#write(this.#takeOutcomes() + line + "\n");
+    if (this.#sync) this.#file?.syncDataSync();
   }
 
   /**

@@ -191,6 +191,9 @@ export async function settleRow<R extends RowBase, P>(
     }
     // A fresh ID would not be the one a real run chooses: only a known one is reported.
     if (state.dryRun) return { row, key, status: "wouldUpload", id: step.id, prepared };
+    // Aborted meanwhile (perhaps while an earlier row's check was pending): no
+    // new entry, which could bind a row to a number it may not keep.
+    if (state.signal?.aborted) return interrupted(row, key, chosenId, state.signal.reason);
     journal?.intent(key, chosenId, fp);
     try {
       await kind.send(prepared, chosenId, state.signal);
