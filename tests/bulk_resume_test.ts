@@ -407,6 +407,51 @@ Deno.test("bulk resume: an ID the journal gave one row, carried by another, is r
   });
 });
 
+Deno.test("bulk resume: a failed row's journal line is on disk when its result comes out", async () => {
+  // The script writes the row and its ID to the failed-rows file as the result arrives.
+  await withSandbox(async ({ sandbox, connection }) => {
+    await using temp = await tempJournal();
+    seedComponent(sandbox);
+    const invalid = (row: number) => ({ row, invalid: 'column "t": "abc" is not a number' });
+    const rows = [labelled(1, 1), invalid(2), invalid(3)];
+    for await (const result of uploadActions(rows, { connection, journal: temp.path })) {
+      if (result.status !== "failed") continue;
+      const text = await Deno.readTextFile(temp.path);
+      assert.match(text, new RegExp(`"t":"failed","k":"row:${result.row}","id":"${result.id}"`));
+    }
+  });
+});
+
+Deno.test("bulk resume: aborted while a changed row is checked, no later row is journaled", async () => {
+  await withSandbox(async ({ sandbox, connection }) => {
+    await using temp = await tempJournal();
+    seedComponent(sandbox);
+    // Rows numbered from 2, so that a new row 1 makes the next run look its component up first.
+    const rows = [2, 3, 4, 5].map((row) => labelled(row, row));
+    await uploadActions(rows, { connection, journal: temp.path }).summary();
+    const before = await Deno.readTextFile(temp.path);
+    // Looking up row 2's entry takes long: the abort comes during that check.
+    sandbox.setFaults({ script: ["slow"], slowMs: 300, paths: "^/api/action/" });
+    const abort = new AbortController();
+    const edited = [1, 99, 3, 4, 5, 6].map((label, index) => labelled(index + 1, label));
+    const run = uploadActions(edited, {
+      connection,
+      journal: temp.path,
+      concurrency: 16,
+      signal: abort.signal,
+    });
+    setTimeout(() => abort.abort(), 100);
+    await run.summary();
+    const added = (await Deno.readTextFile(temp.path)).slice(before.length);
+    assert.doesNotMatch(added, /"t":"intent","k":"row:[3-9]"/);
+    // Put back as it was, with new rows around it: the run goes on.
+    const restored = [1, 2, 3, 4, 5, 6].map((row) => labelled(row, row));
+    const summary = await uploadActions(restored, { connection, journal: temp.path }).summary();
+    assert.equal(summary.error, undefined, String(summary.error));
+    assertEachOnce(sandbox, [1, 2, 3, 4, 5, 6]);
+  });
+});
+
 Deno.test("bulk resume: a journal of another input, another kind, or in use is refused", async () => {
   await withSandbox(async ({ sandbox, connection }) => {
     await using temp = await tempJournal();
