@@ -266,6 +266,7 @@ async function upload(
       journal: context.journal,
       rerun: context.rerun,
       keyed: config.mapping.keyColumn !== undefined,
+      previousFailed: failed?.previous,
     });
     for (const line of lines) io.out(line);
   }

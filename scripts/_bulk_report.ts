@@ -114,6 +114,8 @@ export function summaryLines(
     rerun: string;
     /** Rows are keyed by a column, so an input fixed in place can be re-run. */
     keyed?: boolean;
+    /** Where the failed-rows file of an earlier run was moved. */
+    previousFailed?: string;
   },
 ): string[] {
   const seconds = (summary.elapsedMs / 1000).toFixed(1);
@@ -161,11 +163,17 @@ export function summaryLines(
     const rows = files.failedCount === 1 ? "failed row is" : `${files.failedCount} failed rows are`;
     lines.push(
       `the ${rows} in ${files.failed}: fix them there and upload that file with the same ` +
-        `options, leaving out --encoding, --header-row and --skip-lines (it is UTF-8 and has no ` +
-        `preamble)` +
+        `options, leaving out --encoding, --header-row, --skip-lines (it is UTF-8 and has no ` +
+        `preamble), --expect-rows and --journal` +
         (files.keyed
           ? ", or fix the input and re-run the same command"
           : `; once they are uploaded, re-running the original command counts them as done`),
+    );
+  }
+  if (files.previousFailed) {
+    lines.push(
+      `the failed-rows file of the previous run (with any corrections made in it) is now ` +
+        files.previousFailed,
     );
   }
   if (submit && files.journal) {

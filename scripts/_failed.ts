@@ -25,6 +25,8 @@ export class FailedRowsWriter {
   readonly path: string;
   /** Rows written. */
   count = 0;
+  /** Where the file an earlier run left was moved (it may hold the user's edits). */
+  previous?: string;
   #table: Table;
   #idColumn: string;
   #file?: Deno.FsFile;
@@ -55,6 +57,13 @@ export class FailedRowsWriter {
   /** Appends one failed row, with the ID chosen for it (if any). */
   write(record: TableRecord, id: string | undefined): void {
     if (this.#file === undefined) {
+      // The file an earlier run wrote may hold corrections not uploaded yet: keep it.
+      try {
+        Deno.renameSync(this.path, `${this.path}.previous`);
+        this.previous = `${this.path}.previous`;
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      }
       this.#file = Deno.openSync(this.path, { write: true, create: true, truncate: true });
       if (this.#table.format === "csv") {
         const header = this.#idIndex < 0
@@ -96,8 +105,14 @@ export class FailedRowsWriter {
 // ID added as the last key; re-serialising it would rewrite what was not ours.
 function withId(record: TableRecord, idColumn: string, id: string | undefined): string {
   const text = record.text ?? "";
-  if (record.object === undefined || id === undefined || record.object[idColumn] === id) {
-    return text;
+  if (id === undefined || record.object?.[idColumn] === id) return text;
+  if (record.object === undefined) {
+    // A line refused whole (a number a double would round, say) may still be an
+    // object: it gets its ID too, so that its correction is uploaded under it.
+    const isObject = /^\s*\{[\s\S]*\}\s*$/.test(text) && !text.includes(JSON.stringify(idColumn));
+    return isObject
+      ? text.replace(/\}\s*$/, `, ${JSON.stringify(idColumn)}: ${JSON.stringify(id)}}`)
+      : text;
   }
   if (record.object[idColumn] !== undefined) {
     return JSON.stringify({ ...record.object, [idColumn]: id });

@@ -452,6 +452,23 @@ Deno.test("bulk resume: aborted while a changed row is checked, no later row is 
   });
 });
 
+Deno.test("bulk resume: a row corrected through the failed-rows file stays done, run after run", async () => {
+  await withSandbox(async ({ sandbox, connection }) => {
+    await using temp = await tempJournal();
+    seedComponent(sandbox);
+    const rows = [labelled(1, 1), { row: 2, invalid: 'column "t": "abc" is not a number' }];
+    const first = await Array.fromAsync(uploadActions(rows, { connection, journal: temp.path }));
+    const id = first.find((result) => result.row === 2)!.id!;
+    // Its corrected line, uploaded from the failed-rows file under the same ID.
+    await uploadActions([{ ...labelled(1, 2), id }], { connection }).summary();
+    for (let run = 0; run < 3; run++) {
+      const summary = await uploadActions(rows, { connection, journal: temp.path }).summary();
+      assert.deepEqual([summary.alreadyDone, summary.failed], [2, 0], `run ${run}`);
+    }
+    assertEachOnce(sandbox, [1, 2]);
+  });
+});
+
 Deno.test("bulk resume: a journal of another input, another kind, or in use is refused", async () => {
   await withSandbox(async ({ sandbox, connection }) => {
     await using temp = await tempJournal();

@@ -119,6 +119,15 @@ Deno.test("bulk script: failed rows go to .failed.csv; fixing and uploading it s
   assert.match(row, new RegExp(`^${COMPONENT},3,oops,[0-9a-f]{24}$`));
   assert.equal(rest.length, 0);
   await Deno.writeTextFile(`${input}.failed.csv`, failed.replace(",oops,", ",0.75,"));
+  // Re-running the original before uploading the fix: the edited file is kept, not lost.
+  const early = await runBulkScript("upload_actions", args, { sandbox, cwd: dir.path });
+  assert.equal(early.code, 1, early.stderr);
+  assert.match(
+    early.stdout,
+    /previous run \(with any corrections made in it\) is now .*\.previous/,
+  );
+  assert.match(await Deno.readTextFile(`${input}.failed.csv.previous`), /,0\.75,/);
+  await Deno.rename(`${input}.failed.csv.previous`, `${input}.failed.csv`);
   const fixed = await runBulkScript("upload_actions", ["in.csv.failed.csv", ...args.slice(1)], {
     sandbox,
     cwd: dir.path,

@@ -138,6 +138,7 @@ Deno.test("bulk failed rows: a JSON Lines row is written as the user wrote it, w
       `{}`,
       `{"component": "x", "m2m_action_id": "6751aaaaaaaaaaaaaaaaaaaa"}`,
       `not json`,
+      `{"component": "x", "serial": 12345678901234567890123}`,
     ];
     await Deno.writeTextFile(input, lines.join("\n") + "\n");
     const table = await openTable({ path: input, name: "in.jsonl" });
@@ -150,6 +151,8 @@ Deno.test("bulk failed rows: a JSON Lines row is written as the user wrote it, w
       "6751bbbbbbbbbbbbbbbbbbbb",
       "6751cccccccccccccccccccc",
       "6751aaaaaaaaaaaaaaaaaaaa",
+      undefined,
+      "6751dddddddddddddddddddd",
     ];
     let index = 0;
     for await (const record of table.records) writer.write(record, ids[index++]);
@@ -161,6 +164,8 @@ Deno.test("bulk failed rows: a JSON Lines row is written as the user wrote it, w
       `{"m2m_action_id": "6751cccccccccccccccccccc"}`,
       lines[2],
       lines[3],
+      // Refused whole (a number a double would round), still given its ID.
+      `{"component": "x", "serial": 12345678901234567890123, "m2m_action_id": "6751dddddddddddddddddddd"}`,
     ]);
     for (const line of written.slice(0, 3)) JSON.parse(line);
   } finally {

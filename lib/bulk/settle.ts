@@ -35,7 +35,8 @@ function storedDiffersError(key: string, id: string, kind: string): ValidationEr
 function changedError(key: string, id: string): ValidationError {
   return new ValidationError(
     `this row (${key}) was already uploaded as ${id}, but its content has changed since: ` +
-      `edit the stored record instead, or remove its lines from the journal to upload it anew`,
+      `change the stored record with edit_action or edit_component instead (uploading the row ` +
+      `again would store a second record)`,
   );
 }
 
@@ -142,8 +143,11 @@ export async function settleRow<R extends RowBase, P>(
   const { row, kind, state, key, entry, fp } = step;
   const journal = journalOf(state);
   if (isInvalid(row)) {
-    // Failed before, still invalid here, but its ID is stored now: the row was
-    // corrected and uploaded from the failed-rows file. It is done.
+    // Still invalid here, but corrected through the failed-rows file and
+    // uploaded under the journal's ID: done (so recorded after one look).
+    if (entry?.state === "done" && entry.fp === fp) {
+      return { row, key, status: "alreadyDone", id: entry.id };
+    }
     if (entry !== undefined && entry.state !== "done") {
       try {
         if (await kind.find(entry.id, state.signal) !== null) {
