@@ -169,6 +169,12 @@ export function summaryLines(
           ? ", or fix the input and re-run the same command"
           : `; once they are uploaded, re-running the original command counts them as done`),
     );
+    if (report.failures.some((line) => line.includes("already stored with other content"))) {
+      lines.push(
+        "a row refused as already stored with other content is not fixed by uploading it: " +
+          "change the stored record with edit_action or edit_component",
+      );
+    }
   }
   if (files.previousFailed) {
     lines.push(

@@ -41,14 +41,21 @@ export class FailedRowsWriter {
   }
 
   /**
-   * Removes what an earlier run left at the path when this run, having
-   * really run (it held the journal), had no failed row. A run refused at the
-   * start must not delete the file of the run that holds the journal.
+   * Moves what an earlier run left at the path aside (to `.previous`) when
+   * this run, having really run (it held the journal), had no failed row. A
+   * run refused at the start must not touch the file of the run that holds
+   * the journal.
    */
   clearIfUnused(ran: boolean): void {
     if (!ran || this.count > 0) return;
+    this.#keepPrevious();
+  }
+
+  // The file an earlier run wrote may hold corrections not uploaded yet: keep it.
+  #keepPrevious(): void {
     try {
-      Deno.removeSync(this.path);
+      Deno.renameSync(this.path, `${this.path}.previous`);
+      this.previous = `${this.path}.previous`;
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     }
@@ -57,13 +64,7 @@ export class FailedRowsWriter {
   /** Appends one failed row, with the ID chosen for it (if any). */
   write(record: TableRecord, id: string | undefined): void {
     if (this.#file === undefined) {
-      // The file an earlier run wrote may hold corrections not uploaded yet: keep it.
-      try {
-        Deno.renameSync(this.path, `${this.path}.previous`);
-        this.previous = `${this.path}.previous`;
-      } catch (error) {
-        if (!(error instanceof Deno.errors.NotFound)) throw error;
-      }
+      this.#keepPrevious();
       this.#file = Deno.openSync(this.path, { write: true, create: true, truncate: true });
       if (this.#table.format === "csv") {
         const header = this.#idIndex < 0

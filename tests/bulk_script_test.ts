@@ -137,6 +137,10 @@ Deno.test("bulk script: failed rows go to .failed.csv; fixing and uploading it s
   const unfixed = await runBulkScript("upload_actions", args, { sandbox, cwd: dir.path });
   assert.equal(unfixed.code, 0, unfixed.stderr + unfixed.stdout);
   assert.match(unfixed.stdout, /0 uploaded, 6 already done, 0 failed/);
+  // No failed row now: the old failed-rows file is moved aside, not deleted.
+  assert.match(unfixed.stdout, /is now .*in\.csv\.failed\.csv\.previous/);
+  await assert.rejects(Deno.stat(`${input}.failed.csv`), Deno.errors.NotFound);
+  assert.match(await Deno.readTextFile(`${input}.failed.csv.previous`), /,0\.75,/);
   // Re-running the original, fixed too: row 3 is found under its ID, not sent again.
   await Deno.writeTextFile(input, csvRows(6));
   const again = await runBulkScript("upload_actions", args, { sandbox, cwd: dir.path });

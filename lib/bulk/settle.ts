@@ -34,7 +34,8 @@ function storedDiffersError(key: string, id: string, kind: string): ValidationEr
 
 function changedError(key: string, id: string): ValidationError {
   return new ValidationError(
-    `this row (${key}) was already uploaded as ${id}, but its content has changed since: ` +
+    `this row (${key.startsWith("id:") ? "by its ID" : key}) was already uploaded as ${id}, ` +
+      `but its content has changed since: ` +
       `change the stored record with edit_action or edit_component instead (uploading the row ` +
       `again would store a second record)`,
   );
