@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { type ConnectOptions, newObjectId, ValidationError } from "../mod.ts";
 import { createComponents, uploadActions } from "../lib/bulk/mod.ts";
-import { storedAsSent } from "../lib/bulk/components.ts";
+import { componentStoredAsSent } from "../lib/records/components.ts";
 import { fingerprint } from "../lib/bulk/fingerprint.ts";
 import { withSandbox } from "./helpers.ts";
 import type { Sandbox } from "../sandbox.ts";
@@ -547,10 +547,10 @@ Deno.test("bulk resume: --sync-journal (fdatasync before each request) keeps the
 
 Deno.test("bulk resume: what the server fills in a new component does not count as a change", () => {
   const stored = { name: "D00300500002-00007-US200-01-00-00", typeRecordNumber: 7, submit: true };
-  assert.ok(storedAsSent("CableHarness", stored, { name: "mine", submit: true }));
-  assert.ok(!storedAsSent("basic_component", stored, { name: "mine", submit: true }));
-  assert.ok(!storedAsSent("CableHarness", stored, { typeRecordNumber: 8, submit: true }));
-  assert.ok(storedAsSent("CableHarness", { ...stored, typeRecordNumber: 8 }, {
+  assert.ok(componentStoredAsSent("CableHarness", stored, { name: "mine", submit: true }));
+  assert.ok(!componentStoredAsSent("basic_component", stored, { name: "mine", submit: true }));
+  assert.ok(!componentStoredAsSent("CableHarness", stored, { typeRecordNumber: 8, submit: true }));
+  assert.ok(componentStoredAsSent("CableHarness", { ...stored, typeRecordNumber: 8 }, {
     typeRecordNumber: 8,
     submit: true,
   }));

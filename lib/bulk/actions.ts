@@ -5,9 +5,9 @@
  * @module
  */
 
-import { checkData, checkTypeFormId, jsonEqual, type JsonObject } from "../data.ts";
+import { checkData, checkTypeFormId, type JsonObject } from "../data.ts";
 import { checkObjectId, newObjectId } from "../ids.ts";
-import { ACTION, sendNewAction } from "../records/actions.ts";
+import { ACTION, actionStoredAsSent, sendNewAction } from "../records/actions.ts";
 import { fetchRecord, submitted } from "../records/record.ts";
 import { type BulkRun, startRun } from "./engine.ts";
 import { fingerprint } from "./fingerprint.ts";
@@ -90,11 +90,8 @@ export function uploadActions<R extends ActionRow | InvalidRow>(
       );
     },
     find: (id, signal) => fetchRecord(ACTION, id, connection, headers, undefined, { signal }),
-    // Actions keep their data as sent (API.md §5): all of it must match.
     sameContent: (prepared, stored) =>
-      stored.typeFormId === prepared.typeFormId &&
-      stored.componentUuid === prepared.componentUuid &&
-      jsonEqual(stored.data, submitted(prepared.data)),
+      actionStoredAsSent(stored, { ...prepared, data: submitted(prepared.data) }),
     inLane: (_lane, work) => work(),
   };
   return startRun(rows, kind, options, (outcome) => ({

@@ -5,42 +5,15 @@
  * @module
  */
 
-import { checkData, checkTypeFormId, jsonEqual, type JsonObject } from "../data.ts";
+import { checkData, checkTypeFormId, type JsonObject } from "../data.ts";
 import { checkUuid } from "../ids.ts";
-import { COMPONENT, sendNewComponent } from "../records/components.ts";
+import { COMPONENT, componentStoredAsSent, sendNewComponent } from "../records/components.ts";
 import { fetchRecord, submitted } from "../records/record.ts";
 import { type BulkRun, startRun } from "./engine.ts";
 import { fingerprint } from "./fingerprint.ts";
 import { Lanes } from "./lanes.ts";
 import { type RowKind, succeeded } from "./row.ts";
 import type { BulkOptions, ComponentResult, ComponentRow, InvalidRow, RowSource } from "./types.ts";
-
-// Types whose new components get their name from the server (API.md §5).
-const NAMED_BY_SERVER = new Set([
-  "GeometryBoard",
-  "GroundingMeshPanel",
-  "CRBoard",
-  "GBiasBoard",
-  "CEAdapterBoard",
-  "SHVBoard",
-  "CableHarness",
-  "DWA",
-  "DWAPDB",
-]);
-
-/**
- * Whether a stored component holds what `sent` was: its data equals it but
- * for what the server fills in on a new component (API.md §5): the
- * `typeRecordNumber`, unless the row gave one, and for some types the name.
- */
-export function storedAsSent(formId: string, stored: JsonObject, sent: JsonObject): boolean {
-  const filled = new Set<string>();
-  if (!sent.typeRecordNumber) filled.add("typeRecordNumber");
-  if (NAMED_BY_SERVER.has(formId)) filled.add("name");
-  const without = (data: JsonObject) =>
-    Object.fromEntries(Object.entries(data).filter(([field]) => !filled.has(field)));
-  return jsonEqual(without(stored), without(sent));
-}
 
 interface PreparedComponent {
   formId: string;
@@ -104,7 +77,7 @@ export function createComponents<R extends ComponentRow | InvalidRow>(
     find: (id, signal) => fetchRecord(COMPONENT, id, connection, headers, undefined, { signal }),
     sameContent: (prepared, stored) =>
       stored.formId === prepared.formId &&
-      storedAsSent(prepared.formId, stored.data, submitted(prepared.data)),
+      componentStoredAsSent(prepared.formId, stored.data, submitted(prepared.data)),
     inLane: (lane, work) => lane === undefined ? work() : lanes.run(lane, work),
   };
   return startRun(rows, kind, options, (outcome) => ({

@@ -67,6 +67,20 @@ export interface NewAction {
 }
 
 /**
+ * Whether `stored` holds the action `sent` (as sent: with `submit` if it was
+ * added). The server keeps an action's data as given (API.md §5).
+ *
+ * @example
+ * ```ts ignore
+ * if (actionStoredAsSent(stored, { typeFormId, componentUuid, data })) return actionId;
+ * ```
+ */
+export function actionStoredAsSent(stored: BaseRecord, sent: NewAction): boolean {
+  return stored.typeFormId === sent.typeFormId && stored.componentUuid === sent.componentUuid &&
+    jsonEqual(stored.data, sent.data);
+}
+
+/**
  * Sends a new action under `actionId`, which the caller has just made and
  * never sent (else use {@linkcode PerformAction}): after a lost reply it is
  * looked up, never stored twice. For the bulk uploader, which journals IDs.
@@ -122,12 +136,7 @@ export async function PerformAction(
   // The server would store a new version over an existing action: look first.
   const stored = await fetchRecord(ACTION, actionId, connection, headers, undefined, options);
   if (stored === null) return await sendNewAction(action, actionId, connection, headers, options);
-  if (
-    stored.typeFormId === action.typeFormId && stored.componentUuid === action.componentUuid &&
-    jsonEqual(stored.data, action.data)
-  ) {
-    return actionId;
-  }
+  if (actionStoredAsSent(stored, action)) return actionId;
   throw new ValidationError(
     `actionId ${actionId} already belongs to a ${JSON.stringify(stored.typeFormId)} action on ` +
       `component ${stored.componentUuid} (version ${stored.validity.version}) with other data: ` +

@@ -5,7 +5,13 @@
  */
 
 import type { Connection, RequestHeaders } from "../connection.ts";
-import { checkData, checkFieldEdits, checkTypeFormId, type JsonObject } from "../data.ts";
+import {
+  checkData,
+  checkFieldEdits,
+  checkTypeFormId,
+  jsonEqual,
+  type JsonObject,
+} from "../data.ts";
 import { ApiError } from "../errors.ts";
 import { checkUuid, isUuid } from "../ids.ts";
 import {
@@ -37,6 +43,43 @@ export interface ComponentRecord extends BaseRecord {
   workflowId?: string;
   /** Where and when the component was received (set by the server for new components). */
   reception?: { date: string; detail: string; location: string } | null;
+}
+
+// Types whose new components get their name from the server (API.md §5).
+const NAMED_BY_SERVER = new Set([
+  "GeometryBoard",
+  "GroundingMeshPanel",
+  "CRBoard",
+  "GBiasBoard",
+  "CEAdapterBoard",
+  "SHVBoard",
+  "CableHarness",
+  "DWA",
+  "DWAPDB",
+]);
+
+/**
+ * Whether a stored component holds what `sent` was: its data equals it but
+ * for what the server fills in on a new component (API.md §5): the
+ * `typeRecordNumber`, unless the row gave one, and for some types the name.
+ *
+ * @example
+ * ```ts
+ * import { componentStoredAsSent } from "./components.ts";
+ * console.assert(componentStoredAsSent("basic_component", { a: 1, typeRecordNumber: 3 }, { a: 1 }));
+ * ```
+ */
+export function componentStoredAsSent(
+  formId: string,
+  stored: JsonObject,
+  sent: JsonObject,
+): boolean {
+  const filled = new Set<string>();
+  if (!sent.typeRecordNumber) filled.add("typeRecordNumber");
+  if (NAMED_BY_SERVER.has(formId)) filled.add("name");
+  const without = (data: JsonObject) =>
+    Object.fromEntries(Object.entries(data).filter(([field]) => !filled.has(field)));
+  return jsonEqual(without(stored), without(sent));
 }
 
 /** How the API names components (for the record helpers). */
