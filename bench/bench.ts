@@ -5,9 +5,9 @@
  * 4 and 16, on loopback:
  * - **floor**: a bare `fetch` loop with a token fetched beforehand;
  * - **guarded floor**: the same loop with the body sent as a one-chunk
- *   stream, which is what stops Deno's fetch from silently sending a write
- *   twice (see `withBody` in lib/http.ts): the floor for any client that
- *   must not duplicate;
+ *   stream, the cheapest way to stop Deno's fetch from silently sending a
+ *   write twice: what a fetch-based client that must not duplicate pays
+ *   (ours has its own transport, lib/http1, instead);
  * - **PerformAction pool**: the client without the bulk layer;
  * - **ours**: `uploadActions` with a journal, as the script runs it.
  *

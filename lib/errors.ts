@@ -185,3 +185,31 @@ export class TimeoutError extends NetworkError {}
  * ```
  */
 export class AbortError extends M2MError {}
+
+/**
+ * Internal, never thrown to callers: a transport failure, which the HTTP
+ * layer turns into a {@linkcode NetworkError}. `sent: false` means the request provably never
+ * reached the server (no connection could be made), so sending it again
+ * cannot duplicate it; otherwise the server may have acted on it.
+ *
+ * @example
+ * ```ts
+ * import { TransportError } from "./errors.ts";
+ * const error = new TransportError("connection refused", { sent: false });
+ * console.assert(!error.sent);
+ * ```
+ */
+export class TransportError extends Error {
+  override name = "TransportError";
+  /** False when the request never left. */
+  readonly sent: boolean;
+  /** True when the failure was the TLS handshake (e.g. an untrusted certificate). */
+  readonly tls: boolean;
+
+  /** A failure; `cause` is the runtime's error. */
+  constructor(message: string, options: { sent: boolean; tls?: boolean; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.sent = options.sent;
+    this.tls = options.tls ?? false;
+  }
+}

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { AbortError, M2MError, NetworkError, TimeoutError } from "./errors.ts";
+import { AbortError, M2MError, NetworkError, TimeoutError, TransportError } from "./errors.ts";
 
 /** Why an attempt is retried. `verify`: the lookup after an unclear write failed. */
 export type RetryReason =
@@ -83,7 +83,8 @@ const RETRY_STATUSES: Record<number, RetryReason> = {
 
 /**
  * Classifies what an attempt threw: a typed error from the reply, our
- * timeout, the caller's abort, or whatever `fetch` rejected with.
+ * timeout, the caller's abort, a {@linkcode TransportError}, or whatever a
+ * test's stand-in `fetch` rejected with.
  *
  * @example
  * ```ts
@@ -139,12 +140,15 @@ export function classifyFailure(error: unknown, attempt: AttemptContext): Failur
       ambiguous: false,
     };
   }
+  const transport = error instanceof TransportError ? error : undefined;
   const raw = attempt.redact(
-    String((error as Error)?.cause instanceof Error ? (error as Error).cause : error),
+    transport ? transport.message : String(
+      (error as Error)?.cause instanceof Error ? (error as Error).cause : error,
+    ),
   );
-  // Deno says "error sending request ... for URL: client error (Kind): what"; keep "what".
+  // fetch says "error sending request ... for URL: client error (Kind): what"; keep "what".
   const detail = /client error \([^)]*\): (.*)$/s.exec(raw)?.[1] ?? raw.replace(/^Error: /, "");
-  if (/certificate|tls|handshake|ssl/i.test(raw)) {
+  if (transport ? transport.tls : /certificate|tls|handshake|ssl/i.test(raw)) {
     return {
       error: new NetworkError(
         `${what}: could not make a trusted TLS connection to ${host}: ${detail}. Check the ` +
@@ -161,7 +165,9 @@ export function classifyFailure(error: unknown, attempt: AttemptContext): Failur
     };
   }
   // Connect-phase failures (refused, DNS) mean the request never left.
-  const neverLeft = /client error \(Connect\)|dns error|connection refused/i.test(raw);
+  const neverLeft = transport
+    ? !transport.sent
+    : /client error \(Connect\)|dns error|connection refused/i.test(raw);
   return {
     error: new NetworkError(
       `${what} (${method} ${path}): cannot reach ${host}${tries}: ${detail}. Check the ` +

@@ -1,13 +1,13 @@
 /**
- * The one place that calls `fetch`. Each exchange has a timeout that covers
- * reading the body, each body is read (size-capped) or cancelled, replies
+ * The one place that sends requests (through a {@linkcode Transport}). Each
+ * exchange has a timeout that covers reading the body, each body is read
+ * (size-capped), replies
  * become values or typed errors, and transient failures are retried under a
  * {@linkcode RetryPolicy} without ever sending a write twice blindly.
  *
  * @module
  */
 
-import { readCappedText } from "./body.ts";
 import {
   AbortError,
   ApiError,
@@ -20,6 +20,8 @@ import { Deadlines } from "./deadlines.ts";
 import type { Logger } from "./logger.ts";
 import type { Redactor } from "./redact.ts";
 import { errorFromReply } from "./reply.ts";
+import { fetchTransport, type Transport } from "./transport.ts";
+import { Http1Transport } from "./http1/transport.ts";
 import { abortableSleep, parseRetryAfter, retryDelay, type RetryPolicy } from "./retry.ts";
 
 /** Outcome of asking the server whether an ambiguous write took effect. */
@@ -83,6 +85,7 @@ export interface HttpClientOptions {
   maxResponseBytes: number;
   logger: Logger;
   redactor: Redactor;
+  /** For tests: a stand-in for the network, in place of the HTTP/1.1 transport. */
   fetch?: typeof fetch;
   /** Extra CA certificates (PEM) to trust, e.g. a test sandbox's self-signed one. */
   caCerts?: string[];
@@ -98,40 +101,22 @@ export class HttpClient {
   /** Counters of requests, retries and verified writes. */
   readonly stats: HttpStats = { requests: 0, retries: {}, verifiedWrites: 0 };
   #options: HttpClientOptions;
-  #fetch: typeof fetch;
-  #tlsClient?: Deno.HttpClient;
-  #netGranted = new Set<string>();
+  #transport: Transport;
   #deadlines: Deadlines;
 
   /** Creates the client; `close()` releases the connections it opens. */
   constructor(options: HttpClientOptions) {
     this.#options = options;
-    this.#fetch = options.fetch ?? fetch;
+    this.#transport = options.fetch
+      ? fetchTransport(options.fetch)
+      : new Http1Transport({ caCerts: options.caCerts });
     this.#deadlines = new Deadlines(options.timeoutMs);
-    if (options.caCerts?.length && !options.fetch) {
-      this.#tlsClient = Deno.createHttpClient({ caCerts: options.caCerts });
-    }
-  }
-
-  // fetch refused for a missing --allow-net, with a streamed body and a
-  // signal, leaves the process hanging (Deno 2.9): refuse before sending.
-  #checkNetPermission(url: string): void {
-    if (this.#options.fetch) return;
-    const slash = url.indexOf("/", url.indexOf("//") + 2);
-    const origin = slash < 0 ? url : url.slice(0, slash);
-    if (this.#netGranted.has(origin)) return;
-    const host = new URL(url).host;
-    if (Deno.permissions.querySync({ name: "net", host }).state !== "granted") {
-      throw new Deno.errors.NotCapable(`Requires net access to "${host}"`);
-    }
-    this.#netGranted.add(origin);
   }
 
   /** Releases the connections this client opened. */
   close(): void {
     this.#deadlines.close();
-    this.#tlsClient?.close();
-    this.#tlsClient = undefined;
+    this.#transport.close();
   }
 
   /**
@@ -218,35 +203,30 @@ export class HttpClient {
     const signal = controller.signal;
     this.stats.requests++;
     try {
-      this.#checkNetPermission(url);
-      const response = await this.#fetch(url, {
+      const response = await this.#transport.send({
         method,
-        // A test's stand-in fetch has no connection pool and reads a string body.
-        ...(this.#options.fetch
-          ? { headers: request.headers, body: request.body }
-          : withBody(request.headers, request.body)),
+        url,
+        headers: request.headers,
+        body: request.body,
         signal,
-        ...(this.#tlsClient ? { client: this.#tlsClient } : {}),
-      } as RequestInit);
-      const text = await readCappedText(
-        response,
-        this.#options.maxResponseBytes,
-        () =>
+        maxResponseBytes: this.#options.maxResponseBytes,
+        onTooLarge: (status) =>
           new ApiError(
             `${what} (${method} ${path}): the reply is larger than ` +
               `${this.#options.maxResponseBytes} bytes, the limit set by maxResponseBytes`,
-            { method, path, status: response.status, attempts: attempt },
+            { method, path, status, attempts: attempt },
           ),
-      );
-      if (response.ok) {
+      });
+      const { status, text } = response;
+      if (status >= 200 && status < 300) {
         try {
           return JSON.parse(text);
         } catch {
           throw new ApiError(
-            `${what} (${method} ${path}): the server answered ${response.status} with a body ` +
+            `${what} (${method} ${path}): the server answered ${status} with a body ` +
               `that is not JSON: "${this.#options.redactor.redact(text.slice(0, 200))}". ` +
               `Check that M2M_DB_DOMAIN is the DB API host`,
-            { method, path, status: response.status, attempts: attempt },
+            { method, path, status, attempts: attempt },
           );
         }
       }
@@ -254,11 +234,14 @@ export class HttpClient {
         what,
         method,
         path,
-        status: response.status,
+        status,
         text: this.#options.redactor.redact(text),
         attempts: attempt,
       });
-      rememberRetryAfter(error, parseRetryAfter(response.headers.get("retry-after"), Date.now()));
+      rememberRetryAfter(
+        error,
+        parseRetryAfter(response.headers["retry-after"] ?? null, Date.now()),
+      );
       throw error;
     } finally {
       deadline.clear();
@@ -286,33 +269,6 @@ function pathOf(url: string): string {
   const end = url.slice(start).search(/[?#]/);
   return end < 0 ? url.slice(start) : url.slice(start, start + end);
 }
-
-/**
- * Headers and body for `fetch`. Deno's fetch silently sends a request again
- * when a reused keep-alive connection closes before the reply, even after
- * the server stored it (seen with the sandbox's drop-after fault); it cannot
- * do that with a body it has already streamed out. So a body goes as a
- * one-chunk stream (chunked transfer encoding: Deno drops a content-length
- * header on a stream): connections stay pooled and every re-send stays ours.
- */
-function withBody(
-  headers: Record<string, string>,
-  body: string | undefined,
-): { headers: Record<string, string>; body?: ReadableStream<Uint8Array> } {
-  if (body === undefined) return { headers };
-  const bytes = encoder.encode(body);
-  return {
-    headers,
-    body: new ReadableStream({
-      start(controller) {
-        controller.enqueue(bytes);
-        controller.close();
-      },
-    }),
-  };
-}
-
-const encoder = new TextEncoder();
 
 /**
  * The error a write ends with. When its outcome is unknown (an unclear

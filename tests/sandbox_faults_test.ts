@@ -73,7 +73,8 @@ Deno.test("Deno's fetch resends a request once when a reused connection closes w
 });
 
 Deno.test("Deno's node:http client resends the same way; a streamed fetch body is not resent", async () => {
-  // Why the client streams its write bodies instead of switching HTTP clients.
+  // Why the client has its own HTTP/1.1 transport (lib/http1): neither of Deno's HTTP clients
+  // lets a caller turn this off. A streamed fetch body escapes it, at 10-25% per request.
   await using sandbox = await startSandbox({
     faults: { script: ["ok", "drop-after", "ok", "ok", "drop-after"], paths: "^/api/" },
   });
