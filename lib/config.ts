@@ -35,6 +35,11 @@ export interface CredentialOptions {
   envFile?: string;
   /** A file to share tokens across runs (`M2M_TOKEN_CACHE`); off when unset. */
   tokenCache?: string;
+  /**
+   * An HTTP proxy for the `https:` hosts, e.g. `"http://proxy.lab.example:3128"`
+   * (`M2M_PROXY`). Requests go through its CONNECT tunnel; TLS runs end to end.
+   */
+  proxy?: string;
 }
 
 /** Credentials after resolution: every value present, domains turned into base URLs. */
@@ -50,6 +55,8 @@ export interface ResolvedCredentials {
   envFile?: string;
   /** The token cache file, if one was asked for. */
   tokenCache?: string;
+  /** The HTTP proxy for `https:` hosts, e.g. `http://proxy.lab.example:3128`. */
+  proxy?: string;
 }
 
 /** How config reads the outside world; injectable so tests need no real env. */
@@ -212,12 +219,14 @@ export function resolveCredentials(
   }
   const secret = values.M2M_CLIENT_SECRET!;
   // A secret pasted into the wrong variable must not be echoed in the error.
-  const baseUrl = (value: string, name: string) => {
+  const notSecret = (value: string, name: string) => {
     if (secret.length >= 8 && value.includes(secret)) {
       throw new ValidationError(`${name} holds the client secret: check the credentials file`);
     }
-    return toBaseUrl(value, name);
+    return value;
   };
+  const baseUrl = (value: string, name: string) => toBaseUrl(notSecret(value, name), name);
+  const proxy = pick(options.proxy, "M2M_PROXY");
   const credentials: ResolvedCredentials = {
     clientId: values.M2M_CLIENT_ID!,
     clientSecret: secret,
@@ -226,9 +235,43 @@ export function resolveCredentials(
     dbBaseUrl: baseUrl(values.M2M_DB_DOMAIN!, "M2M_DB_DOMAIN"),
     envFile: Object.keys(fromFile).length > 0 ? envFile : undefined,
     tokenCache: pick(options.tokenCache, "M2M_TOKEN_CACHE"),
+    proxy: checkProxy(proxy === undefined ? undefined : notSecret(proxy, "M2M_PROXY")),
   };
   warnIfExposed(envFile, fromFile, credentials, sources);
   return credentials;
+}
+
+/**
+ * `value` as a proxy URL (`http://HOST[:PORT]`), or a ValidationError saying
+ * what is wrong; a URL holding credentials is not echoed.
+ *
+ * @example
+ * ```ts
+ * import { checkProxy } from "./config.ts";
+ * console.assert(checkProxy("http://proxy.lab:3128/") === "http://proxy.lab:3128");
+ * ```
+ */
+export function checkProxy(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const usage = "M2M_PROXY (the proxy option) must look like http://proxy.example:3128";
+  // Whatever precedes an "@" may be a password: never echoed.
+  const shown = value.includes("@") ? "" : `, not ${quote(value)}`;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ValidationError(`${usage}${shown}`);
+  }
+  if (url.username || url.password) {
+    throw new ValidationError(
+      `${usage}: a user name or password in it cannot be sent (this client does not ` +
+        `authenticate to proxies)`,
+    );
+  }
+  if (url.protocol !== "http:" || url.pathname !== "/" || url.search || url.hash) {
+    throw new ValidationError(`${usage}${shown}`);
+  }
+  return url.origin;
 }
 
 const warnedFiles = new Set<string>();

@@ -158,6 +158,7 @@ export class Connection {
       redactor: this.#redactor,
       fetch: testing.fetch,
       caCerts: options.caCerts,
+      proxy: credentials.proxy,
       now,
       sleep: testing.sleep,
       random: testing.random,

@@ -89,6 +89,8 @@ export interface HttpClientOptions {
   fetch?: typeof fetch;
   /** Extra CA certificates (PEM) to trust, e.g. a test sandbox's self-signed one. */
   caCerts?: string[];
+  /** An HTTP proxy (`http://host:port`) for `https:` hosts. */
+  proxy?: string;
   /** Monotonic milliseconds, for the retry deadline. */
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -109,7 +111,7 @@ export class HttpClient {
     this.#options = options;
     this.#transport = options.fetch
       ? fetchTransport(options.fetch)
-      : new Http1Transport({ caCerts: options.caCerts });
+      : new Http1Transport({ caCerts: options.caCerts, proxy: options.proxy });
     this.#deadlines = new Deadlines(options.timeoutMs);
   }
 

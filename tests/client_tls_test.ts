@@ -97,3 +97,132 @@ Deno.test({
     }
   },
 });
+
+/**
+ * A CONNECT proxy on loopback: records each tunnel's target and relays bytes both ways, or
+ * answers every CONNECT with `refusal` instead.
+ */
+function connectProxy(refusal?: string) {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns = new Set<Deno.Conn>();
+  const targets: string[] = [];
+  const tasks: Promise<void>[] = [];
+  const closeAll = () => {
+    for (const conn of conns) {
+      try {
+        conn.close();
+      } catch {
+        // Closed already.
+      }
+    }
+    conns.clear();
+  };
+  const pump = async (from: Deno.Conn, to: Deno.Conn) => {
+    const buffer = new Uint8Array(16384);
+    try {
+      for (let count; (count = await from.read(buffer)) !== null;) {
+        await to.write(buffer.subarray(0, count));
+      }
+    } catch {
+      // One side went away.
+    }
+  };
+  const tunnel = async (client: Deno.Conn) => {
+    conns.add(client);
+    const buffer = new Uint8Array(4096);
+    let head = "";
+    while (!head.includes("\r\n\r\n")) {
+      const count = await client.read(buffer).catch(() => null);
+      if (count === null) return;
+      head += new TextDecoder().decode(buffer.subarray(0, count));
+    }
+    const target = /^CONNECT (\S+) HTTP\/1\.1\r\n/.exec(head)?.[1] ?? "";
+    targets.push(target);
+    if (refusal) {
+      await client.write(new TextEncoder().encode(refusal)).catch(() => {});
+      client.close();
+      conns.delete(client);
+      return;
+    }
+    const [hostname, port] = target.split(":");
+    const upstream = await Deno.connect({ hostname, port: Number(port) });
+    conns.add(upstream);
+    await client.write(new TextEncoder().encode("HTTP/1.1 200 Connection established\r\n\r\n"));
+    await Promise.race([pump(client, upstream), pump(upstream, client)]);
+    for (const conn of [client, upstream]) {
+      conns.delete(conn);
+      try {
+        conn.close();
+      } catch {
+        // Closed already.
+      }
+    }
+  };
+  const accepting = (async () => {
+    for await (const client of listener) tasks.push(tunnel(client));
+  })();
+  return {
+    url: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
+    targets,
+    async [Symbol.asyncDispose]() {
+      listener.close();
+      await accepting;
+      closeAll();
+      await Promise.all(tasks);
+    },
+  };
+}
+
+Deno.test({
+  name: "proxy: token and API requests go through the proxy's CONNECT tunnel, TLS end to end",
+  ignore: !OPENSSL,
+  async fn() {
+    const pem = await selfSignedCertificate();
+    await using sandbox = await startSandbox({ tlsCert: pem.cert, tlsKey: pem.key });
+    await using proxy = connectProxy();
+    const { connection } = await ConnectToAPI({
+      ...optionsFor(sandbox),
+      auth0Domain: httpsDomain(sandbox),
+      dbDomain: httpsDomain(sandbox),
+      caCerts: [pem.cert],
+      proxy: proxy.url,
+    });
+    try {
+      const uuid = await CreateComponent("basic_component", { name: "via proxy" }, connection);
+      await PerformAction("my_action", uuid, { measurement: 2 }, connection);
+      assert.equal(sandbox.documents("actions").length, 1);
+      assert.ok(proxy.targets.length >= 1);
+      assert.ok(proxy.targets.every((target) => target === `127.0.0.1:${sandbox.port}`));
+      // One kept-alive tunnel carried the token request and both writes.
+      assert.equal(proxy.targets.length, 1);
+    } finally {
+      connection.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "proxy: a refused tunnel is a NetworkError naming the proxy and the status; nothing sent",
+  ignore: !OPENSSL,
+  async fn() {
+    const pem = await selfSignedCertificate();
+    await using sandbox = await startSandbox({ tlsCert: pem.cert, tlsKey: pem.key });
+    await using proxy = connectProxy(
+      "HTTP/1.1 407 Proxy Authentication Required\r\ncontent-length: 0\r\n\r\n",
+    );
+    const error = await ConnectToAPI({
+      ...optionsFor(sandbox),
+      auth0Domain: httpsDomain(sandbox),
+      dbDomain: httpsDomain(sandbox),
+      caCerts: [pem.cert],
+      proxy: proxy.url,
+    }).catch((e) => e);
+    assert.ok(error instanceof AuthError, String(error));
+    assert.ok(error.cause instanceof NetworkError, String(error.cause));
+    assert.match(
+      error.cause.message,
+      /the proxy 127\.0\.0\.1:\d+ refused to connect to 127\.0\.0\.1:\d+: it answered 407 \(it wants credentials/,
+    );
+    assert.equal(sandbox.stats.tokensIssued, 0);
+  },
+});

@@ -125,3 +125,32 @@ Deno.test("denoConfigSources reads a real dotenv file through envFile", async ()
     await Deno.remove(path);
   }
 });
+
+Deno.test("proxy: M2M_PROXY or the option, http://HOST:PORT only; credentials never echoed", () => {
+  const resolve = (env: Record<string, string>, proxy?: string) =>
+    resolveCredentials({ proxy, envFile: ".env" }, sources(env, { ".env": FULL }));
+  assert.equal(resolve({}).proxy, undefined);
+  assert.equal(resolve({ M2M_PROXY: " http://proxy.lab:3128/ " }).proxy, "http://proxy.lab:3128");
+  assert.equal(resolve({ M2M_PROXY: "http://env:1" }, "http://option:2").proxy, "http://option:2");
+  for (
+    const bad of ["proxy.lab:3128", "https://proxy.lab", "http://proxy.lab/path", "socks5://p:1"]
+  ) {
+    assert.throws(() => resolve({ M2M_PROXY: bad }), (error: Error) => {
+      assert.ok(error instanceof ValidationError);
+      assert.match(error.message, /^M2M_PROXY \(the proxy option\) must look like http:\/\/proxy/);
+      return true;
+    });
+  }
+  for (const secret of ["http://user:hunter2@proxy:1", "user:hunter2@proxy:1"]) {
+    assert.throws(() => resolve({ M2M_PROXY: secret }), (error: Error) => {
+      assert.ok(error instanceof ValidationError);
+      assert.ok(!error.message.includes("hunter2"), error.message);
+      return true;
+    });
+  }
+  assert.throws(
+    () =>
+      resolve({ M2M_PROXY: "http://proxy:1", M2M_CLIENT_SECRET: "s3cret-value" }, "s3cret-value"),
+    /M2M_PROXY holds the client secret/,
+  );
+});

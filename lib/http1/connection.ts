@@ -72,6 +72,16 @@ export class Http1Connection {
   }
 
   /**
+   * Hands the socket over (after a proxy's CONNECT reply, to start TLS on
+   * it); this object is closed and no longer touches it.
+   */
+  detach(): Deno.Conn {
+    if (this.#start !== this.#end) throw protocolError("the proxy sent bytes after its reply");
+    this.#closed = true;
+    return this.#conn;
+  }
+
+  /**
    * Parks the connection in the pool: it no longer keeps the process alive,
    * and a close or stray bytes from the server while it waits close it, so
    * the pool does not hand out a connection the server has dropped.

@@ -14,6 +14,7 @@
  * @module
  */
 
+import { type ConnectOptions, openConnection } from "./connect.ts";
 import { Http1Connection } from "./connection.ts";
 import { requestHead } from "./wire.ts";
 import { TransportError } from "../errors.ts";
@@ -24,6 +25,13 @@ import type { TransportRequest } from "../transport.ts";
 export interface Http1TransportOptions {
   /** Extra CA certificates (PEM) to trust besides the default roots. */
   caCerts?: string[];
+  /**
+   * An HTTP proxy, e.g. `http://proxy.lab.example:3128` (checked by the
+   * config), for `https:` origins
+   * (a CONNECT tunnel; TLS runs end to end through it). Plain `http:` is for
+   * this machine's sandbox and goes direct.
+   */
+  proxy?: string;
   /**
    * A connection idle longer than this is closed instead of reused (ms,
    * default 4,000): Node servers close idle connections after 5 s, and a
@@ -64,6 +72,7 @@ const encoder = new TextEncoder();
  */
 export class Http1Transport implements Transport {
   #options: Http1TransportOptions;
+  #connectOptions: ConnectOptions;
   #origins = new Map<string, Origin>();
   #open = new Set<Http1Connection>();
   #closed = false;
@@ -71,6 +80,7 @@ export class Http1Transport implements Transport {
   /** A transport with no connection yet. */
   constructor(options: Http1TransportOptions = {}) {
     this.#options = options;
+    this.#connectOptions = { caCerts: options.caCerts, proxy: proxyEndpoint(options.proxy) };
   }
 
   /** Connections open now, in use or parked. */
@@ -181,50 +191,11 @@ export class Http1Transport implements Transport {
   }
 
   async #connect(origin: Origin, signal: AbortSignal): Promise<Http1Connection> {
-    const { hostname, port } = origin;
-    let handshaking = false;
-    let connection: Http1Connection | undefined;
-    try {
-      const conn = await whenNotAborted(
-        origin.tls
-          ? Deno.connectTls({
-            hostname,
-            port,
-            caCerts: this.#options.caCerts,
-            alpnProtocols: ["http/1.1"],
-          })
-          : Deno.connect({ hostname, port }),
-        signal,
-      );
-      connection = new Http1Connection(conn);
-      this.#open.add(connection);
-      if (this.#closed) connection.close();
-      if (origin.tls) {
-        handshaking = true;
-        const abort = () => connection?.close();
-        signal.addEventListener("abort", abort, { once: true });
-        try {
-          await (conn as Deno.TlsConn).handshake();
-        } finally {
-          signal.removeEventListener("abort", abort);
-        }
-      }
-      return connection;
-    } catch (error) {
-      if (connection) this.#discard(connection);
-      if (signal.aborted) throw signal.reason;
-      // A missing --allow-net is reported as such by the HTTP layer.
-      if (
-        error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied
-      ) {
-        throw error;
-      }
-      throw new TransportError((error as Error).message, {
-        sent: false,
-        tls: handshaking,
-        cause: error,
-      });
-    }
+    const conn = await openConnection(origin, this.#connectOptions, signal);
+    const connection = new Http1Connection(conn);
+    if (this.#closed) connection.close();
+    else this.#open.add(connection);
+    return connection;
   }
 }
 
@@ -245,24 +216,9 @@ function encodeRequest(
   return bytes;
 }
 
-/** `promise`, or `signal.reason` as soon as it aborts (a late connection is closed). */
-function whenNotAborted(promise: Promise<Deno.Conn>, signal: AbortSignal): Promise<Deno.Conn> {
-  return new Promise((resolve, reject) => {
-    const abort = () => {
-      reject(signal.reason);
-      promise.then((conn) => conn.close(), () => {});
-    };
-    if (signal.aborted) return abort();
-    signal.addEventListener("abort", abort, { once: true });
-    promise.then(
-      (conn) => {
-        signal.removeEventListener("abort", abort);
-        resolve(conn);
-      },
-      (error) => {
-        signal.removeEventListener("abort", abort);
-        reject(error);
-      },
-    );
-  });
+/** Host and port of a proxy URL already checked by the config (`http://host:port`). */
+function proxyEndpoint(proxy: string | undefined): { hostname: string; port: number } | undefined {
+  if (proxy === undefined) return undefined;
+  const url = new URL(proxy);
+  return { hostname: url.hostname.replace(/^\[(.*)\]$/, "$1"), port: Number(url.port || 80) };
 }

@@ -108,7 +108,10 @@ export function parseReplyHead(text: string): ReplyHead {
  */
 export function framing(method: string, head: ReplyHead): Framing {
   const { status, headers } = head;
-  if (method === "HEAD" || status === 204 || status === 304 || status < 200) {
+  if (
+    method === "HEAD" || status === 204 || status === 304 || status < 200 ||
+    (method === "CONNECT" && status < 300)
+  ) {
     return { kind: "none" };
   }
   const coding = headers["transfer-encoding"];
