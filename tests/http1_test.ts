@@ -268,6 +268,7 @@ Deno.test("failures say whether the request can have reached the server", async 
     { pieces: [], close: true },
     { pieces: ["HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nshort"], close: true },
     { pieces: ["SSH-2.0-OpenSSH\r\n\r\n"], close: true },
+    { pieces: Array(20).fill("HTTP/1.1 100 Continue\r\n\r\n"), close: true },
   ];
   await using server = rawServer((_request, index) => answers[index]);
   const transport = new Http1Transport();
@@ -284,12 +285,13 @@ Deno.test("failures say whether the request can have reached the server", async 
     ]);
     assert.match((await failure(get(server.url))).message, /in the middle of the reply$/);
     assert.match((await failure(get(server.url))).message, /status line/);
-    assert.equal(server.requests.length, 3);
+    assert.match((await failure(get(server.url))).message, /only interim replies/);
+    assert.equal(server.requests.length, 4);
     // Refused before anything is written: nothing reached the server.
     const injected = await failure(
       get(server.url, { headers: { authorization: "x\r\nx-evil: 1" } }),
     );
-    assert.deepEqual([injected.sent, server.accepted], [false, 3]);
+    assert.deepEqual([injected.sent, server.accepted], [false, 4]);
     const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const closedPort = (listener.addr as Deno.NetAddr).port;
     listener.close();

@@ -23,6 +23,7 @@ export interface RawReply {
 const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_LINE_BYTES = 4 * 1024;
 const READ_SIZE = 16 * 1024;
+const MAX_INTERIM_REPLIES = 16;
 
 const decoder = new TextDecoder();
 
@@ -120,7 +121,16 @@ export class Http1Connection {
     }
     let head = await this.#readHead();
     // Interim replies (100 Continue, 103 Early Hints) precede the real one.
-    while (head.status >= 100 && head.status < 200 && head.status !== 101) {
+    for (
+      let interim = 1;
+      head.status >= 100 && head.status < 200 && head.status !== 101;
+      interim++
+    ) {
+      if (interim > MAX_INTERIM_REPLIES) {
+        throw protocolError(
+          "the server sent only interim replies",
+        );
+      }
       head = await this.#readHead();
     }
     if (head.status === 101) throw protocolError("the server switched protocols");
