@@ -50,6 +50,7 @@ const rows: [string, string | number][] = [
   ["failed with a clear error", report.failed.length],
   ["stored (distinct records)", report.stored],
   ["duplicates", report.duplicates],
+  ["stored, call failed saying so", report.storedAfterWarning],
   ["lost", report.lost],
   ["edits at a wrong version", report.wrongVersion],
   ["writes confirmed by lookup", report.verifiedWrites],

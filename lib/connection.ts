@@ -72,6 +72,20 @@ const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 // setTimeout fires at once for delays of 2^31 ms or more.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const MANAGED_HEADERS = new Set(["authorization", "content-type", "accept"]);
+// Headers that frame or route the HTTP message: only the transport writes them.
+const TRANSPORT_HEADERS = new Set([
+  "host",
+  "content-length",
+  "transfer-encoding",
+  "te",
+  "trailer",
+  "connection",
+  "keep-alive",
+  "upgrade",
+  "expect",
+  "proxy-connection",
+  "proxy-authorization",
+]);
 
 function checkLimit(name: string, value: number, maximum: number): number {
   if (typeof value === "number" && Number.isInteger(value) && value > 0 && value <= maximum) {
@@ -92,6 +106,12 @@ function checkHeaders(headers: RequestHeaders | undefined): RequestHeaders {
       throw new ValidationError(`header ${JSON.stringify(name)} is not a valid HTTP header`);
     }
     const lower = name.toLowerCase();
+    if (TRANSPORT_HEADERS.has(lower)) {
+      throw new ValidationError(
+        `header ${JSON.stringify(name)} frames the HTTP message and is written by the client ` +
+          `itself; leave it out`,
+      );
+    }
     if (!MANAGED_HEADERS.has(lower)) {
       checked[lower] = value;
     } else if (lower !== "content-type" || !/^application\/json\b/i.test(value)) {
@@ -134,6 +154,13 @@ export class Connection {
       options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
       Number.MAX_SAFE_INTEGER,
     );
+    for (const [index, pem] of (options.caCerts ?? []).entries()) {
+      if (typeof pem !== "string" || !pem.includes("-----BEGIN CERTIFICATE-----")) {
+        throw new ValidationError(
+          `caCerts[${index}] is not a PEM certificate (text starting "-----BEGIN CERTIFICATE-----")`,
+        );
+      }
+    }
     this.dbBaseUrl = credentials.dbBaseUrl;
     this.clientId = credentials.clientId;
     this.#redactor = new Redactor();

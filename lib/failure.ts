@@ -152,7 +152,8 @@ export function classifyFailure(error: unknown, attempt: AttemptContext): Failur
     return {
       error: new NetworkError(
         `${what}: could not make a trusted TLS connection to ${host}: ${detail}. Check the ` +
-          `host name (certificate checks are never switched off)`,
+          `host name; a server with a private CA needs its certificate in caCerts ` +
+          `(certificate checks are never switched off)`,
         { ...context, cause: error, detail },
       ),
       ambiguous: false,

@@ -226,7 +226,7 @@ export class HttpClient {
         } catch {
           throw new ApiError(
             `${what} (${method} ${path}): the server answered ${status} with a body ` +
-              `that is not JSON: "${this.#options.redactor.redact(text.slice(0, 200))}". ` +
+              `that is not JSON: "${this.#options.redactor.redact(text).slice(0, 200)}". ` +
               `Check that M2M_DB_DOMAIN is the DB API host`,
             { method, path, status, attempts: attempt },
           );
@@ -285,9 +285,16 @@ function writeOutcomeError(
   last: Failure,
   attempts: number,
 ): M2MError {
-  const first = unclear ??
-    (last.ambiguous && !(last.error instanceof AbortError) ? last : undefined);
+  const first = unclear ?? (last.ambiguous ? last : undefined);
   if (first === undefined) return last.error;
+  // Stopped by the caller: still an AbortError, saying the write may be stored.
+  if (last.error instanceof AbortError) {
+    return new AbortError(
+      `${last.error.message}. The ${request.method} may have been stored before the abort: ` +
+        `look the record up before sending it again`,
+      { method: request.method, path, attempts, cause: unclear?.error },
+    );
+  }
   const then = last === first
     ? ""
     : `; looking it up afterwards failed too (${last.error.message})`;

@@ -166,7 +166,11 @@ export class TokenSource {
       : error instanceof Error
       ? error.message
       : String(error);
-    const what = status === undefined
+    const untrusted = error instanceof NetworkError && /trusted TLS connection/.test(error.message);
+    if (untrusted) advice = "check M2M_AUTH0_DOMAIN; a server with a private CA needs caCerts";
+    const what = untrusted
+      ? `could not be reached over a trusted TLS connection (${detail})`
+      : status === undefined
       ? `could not be reached${tries} (${detail})`
       : status < 300
       ? `answered with something that is not a token (${detail})`
@@ -200,7 +204,8 @@ function parseTokenReply(reply: unknown, url: string): TokenReply {
   }
   const { access_token: accessToken, token_type: tokenType, expires_in: expiresIn } =
     reply as Record<string, unknown>;
-  if (typeof accessToken !== "string" || accessToken === "" || /\s/.test(accessToken)) {
+  // Visible ASCII only: the token goes into a header as it is.
+  if (typeof accessToken !== "string" || !/^[\x21-\x7e]+$/.test(accessToken)) {
     throw fail("its reply has no usable access_token");
   }
   if (typeof tokenType !== "string" || tokenType.toLowerCase() !== "bearer") {

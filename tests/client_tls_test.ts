@@ -63,7 +63,10 @@ Deno.test({
       dbDomain: httpsDomain(sandbox),
     }).catch((e) => e);
     assert.ok(error instanceof AuthError, String(error));
-    assert.match(error.message, /TLS|certificate/i);
+    assert.match(
+      error.message,
+      /over a trusted TLS connection \(.*certificate.*\).*needs caCerts/i,
+    );
     assert.ok(error.cause instanceof NetworkError, String(error.cause));
     assert.match(error.cause.message, /could not make a trusted TLS connection to 127\.0\.0\.1/);
     assert.match(error.cause.message, /certificate checks are never switched off/);

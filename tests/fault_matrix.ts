@@ -34,7 +34,10 @@ export interface MatrixReport {
   succeeded: number;
   failed: { call: string; error: string }[];
   stored: number;
+  /** Records stored twice, or stored for a call that failed without saying it may have been. */
   duplicates: number;
+  /** Stored for calls that failed with "may have been stored": told, not duplicated. */
+  storedAfterWarning: number;
   lost: number;
   wrongVersion: number;
   retries: Partial<Record<RetryReason, number>>;
@@ -156,16 +159,28 @@ export async function runFaultMatrix(plan: MatrixPlan): Promise<MatrixReport> {
         if (count === 0) lost++;
         if (count > 1) duplicates++;
       }
-      // Stored by the sandbox but never reported to the caller as done.
-      const unreported = [...versions.keys()].filter((id) =>
-        !expectedActions.has(id) && !seeded.includes(id)
-      ).length + [...componentCounts.keys()].filter((id) => !expectedComponents.has(id)).length;
+      // Stored for calls that failed. Each such call must have said, naming the record, that
+      // it may have been stored (so the caller looks it up instead of sending it again);
+      // a record stored without that warning, or stored twice, is a duplicate.
+      const warnings = failed.map(({ error }) => error).filter((error) =>
+        /may have been stored/.test(error)
+      );
+      const unreported = [
+        ...[...versions].filter(([id]) => !expectedActions.has(id) && !seeded.includes(id)),
+        ...[...componentCounts].filter(([id]) => !expectedComponents.has(id)),
+      ];
+      let storedAfterWarning = 0;
+      for (const [id, count] of unreported) {
+        if (count === 1 && warnings.some((warning) => warning.includes(id))) storedAfterWarning++;
+        else duplicates++;
+      }
       return {
         requested: calls.length,
         succeeded: calls.length - failed.length,
         failed,
         stored: expectedActions.size + expectedComponents.size,
-        duplicates: duplicates + unreported,
+        duplicates,
+        storedAfterWarning,
         lost,
         wrongVersion,
         retries: stats.retries,

@@ -125,6 +125,8 @@ Deno.test("wire: the request head, reply heads, framing, keep-alive and chunk si
     headers: { "set-cookie": "a, b", x: "y" },
   });
   assert.throws(() => parseReplyHead("HTTP/2 200"), /status line/);
+  assert.throws(() => parseReplyHead("HTTP/1.1 099 Low"), /status line/);
+  assert.throws(() => parseReplyHead("HTTP/1.1 999 High"), /status line/);
   assert.throws(() => parseReplyHead("HTTP/1.1 200 OK\r\nno colon"), /malformed header/);
   const reply = (headers: Record<string, string>, status = 200, version = "HTTP/1.1") => ({
     status,
@@ -141,6 +143,8 @@ Deno.test("wire: the request head, reply heads, framing, keep-alive and chunk si
   assert.throws(() => framing("GET", reply({ "content-length": "1, 2" })), /content-length/);
   assert.ok(keepsAlive(reply({})));
   assert.ok(!keepsAlive(reply({ connection: "Keep-Alive, Close" })));
+  // Both a length and chunked: read as chunked, but the connection is not trusted again.
+  assert.ok(!keepsAlive(reply({ "transfer-encoding": "chunked", "content-length": "3" })));
   assert.ok(!keepsAlive(reply({}, 200, "HTTP/1.0")));
   assert.ok(keepsAlive(reply({ connection: "keep-alive" }, 200, "HTTP/1.0")));
   assert.equal(chunkSize("FF ; ext"), 255);
@@ -269,6 +273,7 @@ Deno.test("failures say whether the request can have reached the server", async 
     { pieces: ["HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nshort"], close: true },
     { pieces: ["SSH-2.0-OpenSSH\r\n\r\n"], close: true },
     { pieces: Array(20).fill("HTTP/1.1 100 Continue\r\n\r\n"), close: true },
+    { pieces: ["\x15\x03\x03\x00\x02\x02\x46"], close: true },
   ];
   await using server = rawServer((_request, index) => answers[index]);
   const transport = new Http1Transport();
@@ -286,12 +291,13 @@ Deno.test("failures say whether the request can have reached the server", async 
     assert.match((await failure(get(server.url))).message, /in the middle of the reply$/);
     assert.match((await failure(get(server.url))).message, /status line/);
     assert.match((await failure(get(server.url))).message, /only interim replies/);
-    assert.equal(server.requests.length, 4);
+    assert.match((await failure(get(server.url))).message, /answered in TLS: use https:\/\//);
+    assert.equal(server.requests.length, 5);
     // Refused before anything is written: nothing reached the server.
     const injected = await failure(
       get(server.url, { headers: { authorization: "x\r\nx-evil: 1" } }),
     );
-    assert.deepEqual([injected.sent, server.accepted], [false, 4]);
+    assert.deepEqual([injected.sent, server.accepted], [false, 5]);
     const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const closedPort = (listener.addr as Deno.NetAddr).port;
     listener.close();
@@ -381,4 +387,47 @@ Deno.test("close(): a request in flight fails, later ones are refused unsent", a
   const later = await transport.send(get(server.url)).catch((error) => error);
   assert.ok(later instanceof TransportError && !later.sent);
   assert.equal(server.accepted, 1);
+});
+
+Deno.test("abort: an abort landing just as the connection opens is not lost", async () => {
+  // The server accepts and never answers: only the abort can end each request.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) held.push(conn);
+  })();
+  const url = `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}/`;
+  const connect = Deno.connect;
+  try {
+    for (let ticks = 0; ticks < 12; ticks++) {
+      const controller = new AbortController();
+      const reason = new Error(`abort after ${ticks} ticks`);
+      // Abort a given number of microtasks after the connection opens.
+      Object.assign(Deno, {
+        connect: async (options: Deno.ConnectOptions) => {
+          const conn = await connect(options);
+          let later = Promise.resolve();
+          for (let i = 0; i < ticks; i++) later = later.then(() => {});
+          later.then(() => controller.abort(reason));
+          return conn;
+        },
+      });
+      const transport = new Http1Transport();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const outcome = await Promise.race([
+        transport.send(get(url, { signal: controller.signal })).catch((error) => error),
+        new Promise((resolve) =>
+          timer = setTimeout(() => resolve("still pending after 2 s"), 2000)
+        ),
+      ]);
+      clearTimeout(timer);
+      transport.close();
+      assert.equal(outcome, reason);
+    }
+  } finally {
+    Object.assign(Deno, { connect });
+    listener.close();
+    await accepting;
+    for (const conn of held) conn.close();
+  }
 });

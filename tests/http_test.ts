@@ -129,6 +129,35 @@ Deno.test("a reply that is not JSON is an ApiError with an excerpt", async () =>
   await assert.rejects(client(fetch).http.send(GET), /not JSON: "<html>proxy login/);
 });
 
+Deno.test("the excerpt of a reply is cut after redaction: no part of a secret shows", async () => {
+  const secret = "super-secret-client-secret-0123456789abcdef";
+  const redactor = new Redactor();
+  redactor.add(secret);
+  // The secret straddles the excerpt's end.
+  const text = `<html>${"y".repeat(180)}${secret}</html>`;
+  const { fetch } = scriptedFetch([new Response(text, { status: 200 })]);
+  const error = await client(fetch, { redactor }).http.send(GET).catch((error) => error);
+  assert.ok(error instanceof ApiError);
+  assert.match(error.message, /not JSON: "<html>y+\[REDACTED\]/);
+  assert.ok(!error.message.includes(secret.slice(0, 8)), error.message);
+});
+
+Deno.test("an abort after a write may have been sent says it may be stored", async () => {
+  const controller = new AbortController();
+  const { fetch } = scriptedFetch([(init) => {
+    controller.abort(new Error("stopped"));
+    return Promise.reject(init.signal?.reason);
+  }]);
+  const error = await client(fetch).http.send({ ...POST, signal: controller.signal }).catch((e) =>
+    e
+  );
+  assert.ok(error instanceof AbortError, String(error));
+  assert.match(
+    error.message,
+    /aborted by the caller\. The POST may have been stored before the abort/,
+  );
+});
+
 Deno.test("replies over the size cap are refused, declared or streamed", async () => {
   const big = "x".repeat(2000);
   const { fetch } = scriptedFetch([

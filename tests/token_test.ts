@@ -128,6 +128,8 @@ Deno.test("the token reply is checked strictly", async () => {
     { access_token: "", token_type: "Bearer", expires_in: 1 },
     { access_token: "a.b.c", token_type: "MAC", expires_in: 1 },
     { access_token: "a.b.c", token_type: "Bearer", expires_in: "soon" },
+    { access_token: "a.b\u0001c", token_type: "Bearer", expires_in: 60 },
+    { access_token: "a.b\u0000c", token_type: "Bearer", expires_in: 60 },
     ["a.b.c"],
   ];
   for (const body of bodies) {

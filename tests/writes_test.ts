@@ -156,6 +156,10 @@ Deno.test("headers: the connection's own are protected, bad ones refused before 
       { "Content-Type": "text/plain" },
       { Authorization: "Bearer x" },
       { "X-Note": "a\r\nb" },
+      { "Content-Length": "5" },
+      { "transfer-encoding": "chunked" },
+      { Host: "evil.example" },
+      { Connection: "close" },
     ];
     for (const headers of bad) {
       await assert.rejects(GetComponent(uuid, connection, headers), ValidationError);
@@ -171,6 +175,7 @@ Deno.test("limits: timeoutMs and maxResponseBytes are checked when connecting", 
       { timeoutMs: 0 },
       { maxResponseBytes: 0 },
       { maxResponseBytes: NaN },
+      { caCerts: ["not a certificate"] },
     ];
     for (const options of bad) {
       await assert.rejects(ConnectToAPI({ ...optionsFor(sandbox), ...options }), ValidationError);

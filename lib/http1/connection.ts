@@ -162,6 +162,10 @@ export class Http1Connection {
       if (bytes.length > MAX_HEAD_BYTES) {
         throw protocolError(`the reply head is larger than ${MAX_HEAD_BYTES} bytes`);
       }
+      // A TLS record (alert or handshake) where a status line should be.
+      if (bytes[0] === 0x15 || bytes[0] === 0x16) {
+        throw protocolError("the server answered in TLS: use https:// for this host");
+      }
       scanned = Math.max(0, bytes.length - 3);
       if (await this.#fill() === null) {
         throw protocolError(

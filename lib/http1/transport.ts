@@ -109,6 +109,8 @@ export class Http1Transport implements Transport {
     let tooLarge: Error | undefined;
     const abort = () => connection.close();
     signal.addEventListener("abort", abort, { once: true });
+    // An abort between opening the connection and listening for it.
+    if (signal.aborted) abort();
     try {
       const reply = await connection.exchange(
         bytes,

@@ -78,7 +78,7 @@ export function requestHead(
  */
 export function parseReplyHead(text: string): ReplyHead {
   const lines = text.split("\r\n");
-  const statusLine = /^(HTTP\/1\.[01]) (\d{3})(?: |$)/.exec(lines[0]);
+  const statusLine = /^(HTTP\/1\.[01]) ([1-5]\d\d)(?: |$)/.exec(lines[0]);
   if (!statusLine) {
     throw protocolError(`the reply does not start with an HTTP/1.x status line`);
   }
@@ -137,6 +137,12 @@ export function framing(method: string, head: ReplyHead): Framing {
  * ```
  */
 export function keepsAlive(head: ReplyHead): boolean {
+  // Both lengths at once: the framing is in doubt, so the connection is not reused (RFC 9112 §6.3).
+  if (
+    head.headers["transfer-encoding"] !== undefined && head.headers["content-length"] !== undefined
+  ) {
+    return false;
+  }
   const connection = (head.headers["connection"] ?? "").toLowerCase();
   if (/(?:^|,)\s*close\s*(?:,|$)/.test(connection)) return false;
   return head.version === "HTTP/1.1" || /(?:^|,)\s*keep-alive\s*(?:,|$)/.test(connection);

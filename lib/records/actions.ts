@@ -97,7 +97,9 @@ export async function sendNewAction(
     ACTION,
     actionId,
     { actionId, typeFormId, componentUuid, data },
-    `perform a ${JSON.stringify(typeFormId)} action on component ${componentUuid}`,
+    `perform a ${
+      JSON.stringify(typeFormId)
+    } action on component ${componentUuid} as action ${actionId}`,
     existsAtAll,
     connection,
     headers,

@@ -108,7 +108,7 @@ export async function sendNewComponent(
     COMPONENT,
     componentUuid,
     { componentUuid, formId: component.formId, data: component.data },
-    `create a ${JSON.stringify(component.formId)} component`,
+    `create a ${JSON.stringify(component.formId)} component ${componentUuid}`,
     existsAtAll,
     connection,
     headers,
