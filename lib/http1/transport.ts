@@ -26,10 +26,9 @@ export interface Http1TransportOptions {
   /** Extra CA certificates (PEM) to trust besides the default roots. */
   caCerts?: string[];
   /**
-   * An HTTP proxy, e.g. `http://proxy.lab.example:3128` (checked by the
-   * config), for `https:` origins
-   * (a CONNECT tunnel; TLS runs end to end through it). Plain `http:` is for
-   * this machine's sandbox and goes direct.
+   * An HTTP proxy for `https:` origins, e.g. `http://proxy.lab.example:3128`
+   * (already checked by the config): a CONNECT tunnel, with TLS end to end
+   * through it. Plain `http:` is for this machine's sandbox and goes direct.
    */
   proxy?: string;
   /**
