@@ -125,16 +125,18 @@ export function classifyFailure(error: unknown, attempt: AttemptContext): Failur
     const ambiguous = reason !== undefined && reason !== "429";
     return { error, reason, ambiguous, retryAfterMs: retryAfter.get(error) };
   }
-  // A missing --allow-net is not a network failure: retrying cannot help.
+  // A missing --allow-net is not a network failure: retrying cannot help. The host
+  // refused may be a proxy's, which Deno's message names.
   if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+    const refused = /net access to "([^"]+)"/.exec(error.message)?.[1] ?? host;
     return {
       error: new NetworkError(
-        `${what}: this script has no permission to reach ${host}: run it with ` +
-          `--allow-net=${host} (or a --allow-net list that includes it)`,
+        `${what}: this script has no permission to reach ${refused}: run it with ` +
+          `--allow-net=${refused} (or a --allow-net list that includes it)`,
         {
           ...context,
           cause: error,
-          detail: `no permission to reach ${host}: run with --allow-net=${host}`,
+          detail: `no permission to reach ${refused}: run with --allow-net=${refused}`,
         },
       ),
       ambiguous: false,

@@ -229,3 +229,24 @@ Deno.test({
     assert.equal(sandbox.stats.tokensIssued, 0);
   },
 });
+
+Deno.test("proxy: one that cannot be reached is named, with M2M_PROXY as the thing to check", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const closedPort = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const error = await ConnectToAPI({
+    clientId: "id",
+    clientSecret: "a-secret-value",
+    auth0Domain: "auth.example.invalid",
+    dbDomain: "db.example.invalid",
+    envFile: "/dev/null",
+    retry: { attempts: 1 },
+    proxy: `http://127.0.0.1:${closedPort}`,
+  }).catch((e) => e);
+  assert.ok(error instanceof AuthError, String(error));
+  assert.match(
+    error.message,
+    new RegExp(`could not reach the proxy 127\\.0\\.0\\.1:${closedPort} \\(M2M_PROXY\\)`),
+  );
+  assert.match(error.message, /check M2M_PROXY and the network$/);
+});

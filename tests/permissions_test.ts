@@ -39,6 +39,22 @@ Deno.test("without --allow-net: one clear error at once, and the process ends", 
   assert.ok(run.ms < 5_000, `took ${run.ms} ms`);
 });
 
+Deno.test("behind a proxy the permission to ask for is the proxy's", async () => {
+  const run = await runWith(
+    ["--allow-read", "--allow-net=auth.example.invalid,db.example.invalid"],
+    `
+import { ConnectToAPI } from "MOD";
+try {
+  await ConnectToAPI({ clientId: "id", clientSecret: "a-secret-value", envFile: "/dev/null",
+    auth0Domain: "auth.example.invalid", dbDomain: "db.example.invalid",
+    proxy: "http://127.0.0.1:3128" });
+} catch (error) {
+  console.log(error.name + ": " + error.message);
+}`,
+  );
+  assert.match(run.stdout, /^AuthError: .*run with --allow-net=127\.0\.0\.1:3128/);
+});
+
 Deno.test("without --allow-env or --allow-read: the missing-credentials error says which", async () => {
   const run = await runWith(
     [],

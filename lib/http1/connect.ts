@@ -92,13 +92,28 @@ async function tunnel(
   endpoint: Endpoint,
   signal: AbortSignal,
 ): Promise<Deno.Conn> {
-  const conn = await whenNotAborted(Deno.connect(proxy), signal);
+  const via = `the proxy ${proxy.hostname}:${proxy.port}`;
+  let conn: Deno.Conn;
+  try {
+    conn = await whenNotAborted(Deno.connect(proxy), signal);
+  } catch (error) {
+    // A missing --allow-net names the proxy's host itself.
+    if (
+      signal.aborted || error instanceof Deno.errors.NotCapable ||
+      error instanceof Deno.errors.PermissionDenied
+    ) {
+      throw error;
+    }
+    throw new TransportError(`could not reach ${via} (M2M_PROXY): ${(error as Error).message}`, {
+      sent: false,
+      cause: error,
+    });
+  }
   const connection = new Http1Connection(conn);
   const abort = () => connection.close();
   signal.addEventListener("abort", abort, { once: true });
   const host = endpoint.hostname.includes(":") ? `[${endpoint.hostname}]` : endpoint.hostname;
   const authority = `${host}:${endpoint.port}`;
-  const via = `the proxy ${proxy.hostname}:${proxy.port}`;
   try {
     const reply = await connection.exchange(
       encoder.encode(`CONNECT ${authority} HTTP/1.1\r\nhost: ${authority}\r\n\r\n`),
