@@ -34,6 +34,10 @@ import { idColumnOf, type MappedRow, Mapper } from "./_mapping.ts";
 import { ProgressReporter } from "./_progress.ts";
 import { openTable, type Table, type TableSpec } from "./_table.ts";
 
+// Run through npx, one Ctrl-C arrives twice: from the terminal and forwarded
+// by npx. A second signal this soon after the first is the same keypress.
+const SAME_KEYPRESS_MS = 500;
+
 /** Which bulk script is running. */
 export interface BulkScript {
   kind: "actions" | "components";
@@ -208,14 +212,16 @@ async function upload(
     : new ProgressReporter({ total: context.total, label: name });
   const stop = new AbortController();
   const abort = new AbortController();
+  let stoppedAt = 0;
   const onSignal = () => {
     if (!stop.signal.aborted) {
+      stoppedAt = performance.now();
       stop.abort();
       const text = `${name}: stopping: no new requests; waiting for those in flight ` +
         `(press Ctrl-C again to abort them)`;
       if (progress) progress.message(text);
       else io.err(text);
-    } else abort.abort();
+    } else if (performance.now() - stoppedAt > SAME_KEYPRESS_MS) abort.abort();
   };
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   for (const signal of signals) Deno.addSignalListener(signal, onSignal);

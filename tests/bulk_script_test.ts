@@ -189,7 +189,8 @@ Deno.test("bulk script: kill -9 halfway, re-run: every row stored exactly once",
 });
 
 Deno.test("bulk script: Ctrl-C stops gracefully: in-flight rows finish, summary printed, re-run completes", async () => {
-  await using sandbox = await startSandbox({ latencyMs: 15 });
+  // Replies slow enough that requests are still in flight at the second signal.
+  await using sandbox = await startSandbox({ latencyMs: 60 });
   seedComponent(sandbox);
   await using dir = await workDir();
   const rows = 300;
@@ -204,10 +205,21 @@ Deno.test("bulk script: Ctrl-C stops gracefully: in-flight rows finish, summary 
     assert.ok(Date.now() < deadline, "the journal never showed progress");
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+  // A terminal and npx both deliver one Ctrl-C: a second signal right after the
+  // first (once the script says it is stopping) is the same keypress.
   child.kill("SIGINT");
-  const stopped = await child.output();
-  const stdout = new TextDecoder().decode(stopped.stdout);
-  const stderr = new TextDecoder().decode(stopped.stderr);
+  const stdoutText = new Response(child.stdout).text();
+  const errors = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let stderr = "";
+  while (!/stopping: no new requests/.test(stderr)) {
+    const { done, value } = await errors.read();
+    assert.ok(!done, `ended before saying it was stopping: ${stderr}`);
+    stderr += value;
+  }
+  child.kill("SIGINT");
+  for (let part; !(part = await errors.read()).done;) stderr += part.value;
+  const stopped = await child.status;
+  const stdout = await stdoutText;
   assert.equal(stopped.code, 1, stderr);
   assert.match(stderr, /stopping: no new requests/);
   assert.match(stderr, /\d+\/300 rows \(\d+%\), \d+ rows\/s/, "a progress line");
