@@ -143,8 +143,10 @@ function readDotenv(
   if (text === undefined) {
     if (required) {
       throw new ValidationError(
-        `credentials file ${quote(path)} does not exist: create it with M2M_CLIENT_ID, ` +
-          `M2M_CLIENT_SECRET, M2M_AUTH0_DOMAIN and M2M_DB_DOMAIN lines`,
+        `credentials file ${quote(path)}${
+          path.startsWith("/") ? "" : " (in the directory the script runs in)"
+        } does not exist: create it with M2M_CLIENT_ID, M2M_CLIENT_SECRET, M2M_AUTH0_DOMAIN ` +
+          `and M2M_DB_DOMAIN lines`,
       );
     }
     return {};
@@ -194,6 +196,23 @@ export function resolveCredentials(
     }
     return undefined;
   };
+  // Asked for an instance, a user expects its file; a variable left exported in
+  // the shell (production credentials, say) silently wins over it.
+  if (instance) {
+    const overridden = Object.keys(fromFile).filter((name) =>
+      name.startsWith("M2M_") && sources.env(name)?.trim() &&
+      sources.env(name)!.trim() !== fromFile[name].trim()
+    );
+    if (overridden.length > 0) {
+      sources.warn(
+        `warning: ${overridden.join(", ")} from the environment override the value${
+          overridden.length > 1 ? "s" : ""
+        } in ${quote(envFile)} (instance "${instance}"): unset ${
+          overridden.length > 1 ? "them" : "it"
+        } to use the file`,
+      );
+    }
+  }
   const values = {
     M2M_CLIENT_ID: pick(options.clientId, "M2M_CLIENT_ID"),
     M2M_CLIENT_SECRET: pick(options.clientSecret, "M2M_CLIENT_SECRET"),

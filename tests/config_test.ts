@@ -50,7 +50,7 @@ Deno.test("dotenv: the instance picks .env.<instance>, from the option or M2M_IN
   assert.equal(fromEnv.clientId, "staging-id");
   assert.throws(
     () => resolveCredentials({ instance: "production" }, sources({}, files)),
-    /\.env\.production" does not exist/,
+    /\.env\.production" \(in the directory the script runs in\) does not exist/,
   );
   assert.throws(
     () => resolveCredentials({}, sources({ M2M_INSTANCE: "prod" }, files)),
@@ -153,4 +153,25 @@ Deno.test("proxy: M2M_PROXY or the option, http://HOST:PORT only; credentials ne
       resolve({ M2M_PROXY: "http://proxy:1", M2M_CLIENT_SECRET: "s3cret-value" }, "s3cret-value"),
     /M2M_PROXY holds the client secret/,
   );
+});
+
+Deno.test("an instance's file overridden by exported variables: one warning naming them, no values", () => {
+  const files = { ".env.sandbox": FULL };
+  const env = {
+    M2M_DB_DOMAIN: "apa.dunedb.org.example",
+    M2M_CLIENT_SECRET: "exported-secret-value",
+    M2M_CLIENT_ID: "file-id", // the same as the file's: no warning for it
+  };
+  const found = sources(env, files);
+  const credentials = resolveCredentials({ instance: "sandbox" }, found);
+  assert.equal(credentials.dbBaseUrl, "https://apa.dunedb.org.example");
+  assert.deepEqual(found.warnings, [
+    "warning: M2M_CLIENT_SECRET, M2M_DB_DOMAIN from the environment override the values in " +
+    '".env.sandbox" (instance "sandbox"): unset them to use the file',
+  ]);
+  assert.ok(!found.warnings[0].includes("exported-secret-value"));
+  // Without an instance asked for, the environment winning is the documented order: quiet.
+  const quiet = sources(env, { ".env": FULL });
+  resolveCredentials({}, quiet);
+  assert.deepEqual(quiet.warnings, []);
 });
