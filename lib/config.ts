@@ -287,7 +287,9 @@ export function checkProxy(value: string | undefined): string | undefined {
         `authenticate to proxies)`,
     );
   }
-  if (url.protocol !== "http:" || url.pathname !== "/" || url.search || url.hash) {
+  if (
+    url.protocol !== "http:" || url.pathname !== "/" || url.search || url.hash || url.port === "0"
+  ) {
     throw new ValidationError(`${usage}${shown}`);
   }
   return url.origin;

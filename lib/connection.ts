@@ -261,6 +261,19 @@ export class Connection {
     }
   }
 
+  /**
+   * A reply as it may appear in a message: JSON, secrets masked first, then
+   * cut to `maxLength` characters (cutting first could leave part of one).
+   *
+   * @example
+   * ```ts ignore
+   * throw new ApiError(`the server answered ${connection.excerpt(reply)}, not a UUID`);
+   * ```
+   */
+  excerpt(reply: unknown, maxLength = 80): string {
+    return this.#redactor.redact(JSON.stringify(reply) ?? String(reply)).slice(0, maxLength);
+  }
+
   /** Closes the connection: requests in flight are aborted, later calls fail. */
   close(): void {
     this.#closed = true;

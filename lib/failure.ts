@@ -103,8 +103,24 @@ export function classifyFailure(error: unknown, attempt: AttemptContext): Failur
   const { host, pathname: path } = new URL(attempt.url);
   const context = { method, path, attempts: attempt.attempt };
   const tries = attempt.attempt > 1 ? ` after ${attempt.attempt} attempts` : "";
+  // Stopped before any connection existed: the request cannot have arrived.
+  const unsent = error instanceof TransportError && !error.sent;
   if (attempt.aborted) {
-    return { error: new AbortError(`${what} was aborted by the caller`, context), ambiguous: true };
+    return {
+      error: new AbortError(`${what} was aborted by the caller`, context),
+      ambiguous: !unsent,
+    };
+  }
+  if (unsent && error.cause instanceof TimeoutError) {
+    return {
+      error: new TimeoutError(
+        `${what} (${method} ${path}): ${error.message} within ${attempt.timeoutMs} ms${tries}: ` +
+          `the network, the host or the proxy is slow or down; try again later or raise timeoutMs`,
+        { ...context, detail: error.message },
+      ),
+      reason: "timeout",
+      ambiguous: false,
+    };
   }
   if (error instanceof TimeoutError) {
     return {
@@ -154,7 +170,8 @@ export function classifyFailure(error: unknown, attempt: AttemptContext): Failur
     return {
       error: new NetworkError(
         `${what}: could not make a trusted TLS connection to ${host}: ${detail}. Check the ` +
-          `host name; a server with a private CA needs its certificate in caCerts ` +
+          `host name; a server with a private CA needs its certificate in caCerts (for the ` +
+          `scripts: DENO_CERT=ca.pem) ` +
           `(certificate checks are never switched off)`,
         { ...context, cause: error, detail },
       ),

@@ -167,7 +167,10 @@ export class TokenSource {
       ? error.message
       : String(error);
     const untrusted = error instanceof NetworkError && /trusted TLS connection/.test(error.message);
-    if (untrusted) advice = "check M2M_AUTH0_DOMAIN; a server with a private CA needs caCerts";
+    if (untrusted) {
+      advice = "check M2M_AUTH0_DOMAIN; a server with a private CA needs caCerts (for the " +
+        "scripts: DENO_CERT=ca.pem)";
+    }
     if (/the proxy /.test(detail)) advice = "check M2M_PROXY and the network";
     const what = untrusted
       ? `could not be reached over a trusted TLS connection (${detail})`

@@ -422,12 +422,78 @@ Deno.test("abort: an abort landing just as the connection opens is not lost", as
       ]);
       clearTimeout(timer);
       transport.close();
-      assert.equal(outcome, reason);
+      // Before the connection was handed over: "not sent", with the reason as the cause.
+      const unsent = outcome instanceof TransportError && !outcome.sent && outcome.cause === reason;
+      assert.ok(outcome === reason || unsent, `${ticks} ticks: ${outcome}`);
     }
   } finally {
     Object.assign(Deno, { connect });
     listener.close();
     await accepting;
     for (const conn of held) conn.close();
+  }
+});
+
+Deno.test("TLS: a connection cut during the handshake is a retryable failure, not a certificate one", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepting = (async () => {
+    for await (const conn of listener) conn.close();
+  })();
+  const transport = new Http1Transport();
+  try {
+    const url = `https://127.0.0.1:${(listener.addr as Deno.NetAddr).port}/`;
+    const error = await transport.send(get(url)).catch((error) => error);
+    assert.ok(error instanceof TransportError, String(error));
+    assert.deepEqual([error.sent, error.tls], [false, false]);
+  } finally {
+    transport.close();
+    listener.close();
+    await accepting;
+  }
+});
+
+/** A proxy that answers CONNECT with 200 and then relays nothing. */
+function mutedProxy() {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) {
+      held.push(conn);
+      await conn.read(new Uint8Array(4096));
+      await conn.write(encoder.encode("HTTP/1.1 200 Connection established\r\n\r\n"));
+    }
+  })();
+  return {
+    url: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
+    async [Symbol.asyncDispose]() {
+      listener.close();
+      for (const conn of held) conn.close();
+      await accepting.catch(() => {});
+    },
+  };
+}
+
+Deno.test("proxy: an abort while TLS starts on the tunnel is reported, never thrown from a listener", async () => {
+  await using proxy = mutedProxy();
+  const startTls = Deno.startTls;
+  const controller = new AbortController();
+  const reason = new Error("stop");
+  // The abort lands while startTls is pending, after it took the tunnel over.
+  Object.assign(Deno, {
+    startTls: (conn: Deno.TcpConn, options: Deno.StartTlsOptions) => {
+      const starting = startTls(conn, options);
+      controller.abort(reason);
+      return starting;
+    },
+  });
+  const transport = new Http1Transport({ proxy: proxy.url });
+  try {
+    const error = await transport.send(get("https://127.0.0.1:9/", { signal: controller.signal }))
+      .catch((error) => error);
+    assert.ok(error instanceof TransportError && !error.sent && error.cause === reason, `${error}`);
+    assert.match(error.message, /through the proxy 127\.0\.0\.1:\d+/);
+  } finally {
+    Object.assign(Deno, { startTls });
+    transport.close();
   }
 });

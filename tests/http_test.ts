@@ -7,7 +7,9 @@ import {
   NotFoundError,
   PermissionError,
   TimeoutError,
+  TransportError,
 } from "../lib/errors.ts";
+import { classifyFailure } from "../lib/failure.ts";
 import { Redactor } from "../lib/redact.ts";
 
 type Reply = Response | Error | ((init: RequestInit) => Response | Promise<Response>);
@@ -283,4 +285,33 @@ Deno.test("the timeout also covers a body that stops arriving", async () => {
     stalled.abort();
     await server.shutdown();
   }
+});
+
+Deno.test("stopped before a connection existed: a write is not 'may have been stored'", () => {
+  const context = {
+    what: "perform action",
+    method: "POST",
+    url: "https://db.example/api/action",
+    attempt: 1,
+    timeoutMs: 200,
+    aborted: false,
+    redact: (text: string) => text,
+  };
+  const unsent = (cause: unknown) =>
+    new TransportError("no connection was made to db.example through the proxy p:3128", {
+      sent: false,
+      cause,
+    });
+  const timedOut = classifyFailure(unsent(new TimeoutError("timed out")), context);
+  assert.deepEqual([timedOut.reason, timedOut.ambiguous], ["timeout", false]);
+  assert.ok(timedOut.error instanceof TimeoutError);
+  assert.match(
+    timedOut.error.message,
+    /no connection was made .* through the proxy p:3128 within 200 ms/,
+  );
+  const aborted = classifyFailure(unsent(new Error("stop")), { ...context, aborted: true });
+  assert.deepEqual([aborted.error.name, aborted.ambiguous], ["AbortError", false]);
+  // Once the request may have been written, both stay ambiguous.
+  assert.equal(classifyFailure(new TimeoutError("timed out"), context).ambiguous, true);
+  assert.equal(classifyFailure(new Error("stop"), { ...context, aborted: true }).ambiguous, true);
 });

@@ -45,12 +45,22 @@ export async function openConnection(
   const tlsOptions = { hostname, caCerts: options.caCerts, alpnProtocols: ["http/1.1"] };
   let handshaking = false;
   let opened: Deno.Conn | undefined;
-  const abort = () => opened?.close();
-  signal.addEventListener("abort", abort, { once: true });
+  const close = () => {
+    try {
+      opened?.close();
+    } catch {
+      // Already closed, or handed over to startTls.
+    }
+  };
+  signal.addEventListener("abort", close, { once: true });
+  const via = options.proxy && tls
+    ? ` (through the proxy ${options.proxy.hostname}:${options.proxy.port})`
+    : "";
   try {
     if (tls && options.proxy) {
       opened = await tunnel(options.proxy, endpoint, signal);
       opened = await Deno.startTls(opened as Deno.TcpConn, tlsOptions);
+      signal.throwIfAborted();
     } else {
       const connecting: Promise<Deno.Conn> = tls
         ? Deno.connectTls({ ...tlsOptions, port })
@@ -63,11 +73,7 @@ export async function openConnection(
     }
     return opened;
   } catch (error) {
-    try {
-      opened?.close();
-    } catch {
-      // Closed by the abort.
-    }
+    close();
     if (signal.aborted) throw signal.reason;
     // A missing --allow-net is reported as such by the HTTP layer.
     if (
@@ -76,13 +82,18 @@ export async function openConnection(
     ) {
       throw error;
     }
-    throw new TransportError((error as Error).message, {
+    // A connection cut during the handshake is a network failure, not a
+    // certificate one: it may be tried again.
+    const cut = error instanceof Deno.errors.UnexpectedEof ||
+      error instanceof Deno.errors.ConnectionReset ||
+      error instanceof Deno.errors.ConnectionAborted || error instanceof Deno.errors.BrokenPipe;
+    throw new TransportError(`${(error as Error).message}${via}`, {
       sent: false,
-      tls: handshaking,
+      tls: handshaking && !cut,
       cause: error,
     });
   } finally {
-    signal.removeEventListener("abort", abort);
+    signal.removeEventListener("abort", close);
   }
 }
 

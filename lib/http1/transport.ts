@@ -104,7 +104,19 @@ export class Http1Transport implements Transport {
     } catch (error) {
       throw new TransportError((error as Error).message, { sent: false, cause: error });
     }
-    const connection = this.#takeIdle(origin) ?? await this.#connect(origin, signal);
+    const connection = this.#takeIdle(origin) ?? await this.#connect(origin, signal).catch(
+      (error) => {
+        // Stopped (timeout or abort) before a connection existed: nothing was
+        // sent, which the HTTP layer must know to retry a write without a lookup.
+        if (!signal.aborted) throw error;
+        const proxy = this.#connectOptions.proxy;
+        throw new TransportError(
+          `no connection was made to ${origin.host}` +
+            (proxy && origin.tls ? ` through the proxy ${proxy.hostname}:${proxy.port}` : ""),
+          { sent: false, cause: signal.reason },
+        );
+      },
+    );
     let tooLarge: Error | undefined;
     const abort = () => connection.close();
     signal.addEventListener("abort", abort, { once: true });

@@ -147,9 +147,7 @@ export async function CreateComponent(
   });
   if (!isUuid(reply)) {
     throw new ApiError(
-      `get a new component UUID: the server answered ${
-        JSON.stringify(reply)?.slice(0, 80)
-      }, not a UUID`,
+      `get a new component UUID: the server answered ${connection.excerpt(reply)}, not a UUID`,
       { method: "GET", path: "/api/newComponentUUID" },
     );
   }

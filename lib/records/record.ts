@@ -133,10 +133,15 @@ export async function requireRecord(
 }
 
 /** Checks that a save answered with the ID it was given (a JSON string). */
-export function expectSavedId(reply: unknown, id: string, kind: RecordKind): string {
+export function expectSavedId(
+  reply: unknown,
+  id: string,
+  kind: RecordKind,
+  connection: Connection,
+): string {
   if (typeof reply === "string" && reply.toLowerCase() === id) return id;
   throw new ApiError(
-    `save ${kind.name} ${id}: the server answered ${JSON.stringify(reply)?.slice(0, 80)} ` +
+    `save ${kind.name} ${id}: the server answered ${connection.excerpt(reply)} ` +
       `instead of the ${kind.name}'s ID`,
     { method: "POST", path: `/api/${kind.name}` },
   );
@@ -182,7 +187,7 @@ export async function saveRecord(
     verify,
     signal: options.signal,
   });
-  return expectSavedId(reply, id, kind);
+  return expectSavedId(reply, id, kind, connection);
 }
 
 /** The stored-check of a create: with an ID never used before, any record is ours. */

@@ -65,7 +65,7 @@ export async function ConvertShortUUID(
   if (!isUuid(reply)) {
     throw new ApiError(
       `confirm short UUID ${shortUuid}: the server answered ${
-        JSON.stringify(reply)?.slice(0, 80)
+        connection.excerpt(reply)
       }, not a UUID`,
       { method: "GET", path: "/api/confirmShortUUID/…" },
     );
