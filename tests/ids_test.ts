@@ -7,7 +7,9 @@ import {
   checkUuid,
   fromShortUuid,
   isObjectId,
+  isUuid,
   newObjectId,
+  newUuidV1,
   shortUuidCandidates,
   toShortUuid,
 } from "../lib/ids.ts";
@@ -99,4 +101,17 @@ Deno.test("newObjectId: valid, unique, timestamp first", () => {
   for (const id of ids) assert.ok(isObjectId(id));
   const id = newObjectId(Date.UTC(2026, 11, 3) + 1500);
   assert.equal(parseInt(id.slice(0, 8), 16), Date.UTC(2026, 11, 3) / 1000 + 1);
+});
+
+Deno.test("newUuidV1: version 1, RFC variant, unique and in order within one millisecond", () => {
+  const uuids = Array.from({ length: 3000 }, () => newUuidV1(1_700_000_000_000));
+  for (const uuid of uuids) {
+    assert.ok(isUuid(uuid), uuid);
+    assert.equal(uuid[14], "1", uuid);
+    assert.match(uuid[19], /[89ab]/, uuid);
+  }
+  assert.equal(new Set(uuids).size, uuids.length);
+  // The time field (low 32 bits first in the text) counts up in 100-ns steps.
+  const low = uuids.map((uuid) => parseInt(uuid.slice(0, 8), 16));
+  assert.ok(low.every((value, index) => index === 0 || value === low[index - 1] + 1));
 });

@@ -6,7 +6,7 @@
  */
 
 import { checkData, checkTypeFormId, type JsonObject } from "../data.ts";
-import { checkUuid } from "../ids.ts";
+import { checkUuid, newUuidV1 } from "../ids.ts";
 import { COMPONENT, componentStoredAsSent, sendNewComponent } from "../records/components.ts";
 import { fetchRecord, submitted } from "../records/record.ts";
 import { type BulkRun, startRun } from "./engine.ts";
@@ -52,7 +52,7 @@ export function createComponents<R extends ComponentRow | InvalidRow>(
   const lanes = new Lanes();
   const kind: RowKind<R, PreparedComponent> = {
     name: "components",
-    newId: () => crypto.randomUUID(),
+    newId: () => newUuidV1(),
     checkId: (id) => checkUuid(id, "componentUuid"),
     fingerprint: (row) => {
       const { typeFormId, data } = row as ComponentRow;

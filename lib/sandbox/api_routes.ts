@@ -5,7 +5,14 @@
  * @module
  */
 
-import { BASE57, FLICKR_BASE58, fromShortUuid, isUuid, type ShortUuidAlphabet } from "../ids.ts";
+import {
+  BASE57,
+  FLICKR_BASE58,
+  fromShortUuid,
+  isUuid,
+  newUuidV1,
+  type ShortUuidAlphabet,
+} from "../ids.ts";
 import { ValidationError } from "../errors.ts";
 import { formsObject, listForms, saveForm } from "./forms.ts";
 import { listActions, listComponents, listWorkflows } from "./lists.ts";
@@ -17,7 +24,6 @@ import { saveComponent } from "./save_component.ts";
 import { saveWorkflow } from "./save_workflow.ts";
 import { plainError, typeError } from "./server_error.ts";
 import type { JsonValue } from "./types.ts";
-import { newUuidV1 } from "./uuid_v1.ts";
 
 /** What a route handler gets. */
 export interface ApiRequest {

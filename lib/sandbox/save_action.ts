@@ -6,7 +6,7 @@
  * @module
  */
 
-import { isUuid, newObjectId } from "../ids.ts";
+import { isUuid, newObjectId, newUuidV1 } from "../ids.ts";
 import { findTypeForm } from "./forms.ts";
 import { objectIdFromClient } from "./object_id.ts";
 import {
@@ -20,7 +20,6 @@ import {
 } from "./save_common.ts";
 import { plainError, readPropertyError, templateString } from "./server_error.ts";
 import type { JsonObject, JsonValue, StoredRecord } from "./types.ts";
-import { newUuidV1 } from "./uuid_v1.ts";
 
 /** `MUUID.from(value)`: a falsy value yields a random (dangling) v1 UUID, API.md §8.8. */
 function componentUuidOf(value: JsonValue, nowMs: number): string {

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { isUuid, newObjectId, toShortUuid } from "../ids.ts";
+import { isUuid, newObjectId, newUuidV1, toShortUuid } from "../ids.ts";
 import { findTypeForm } from "./forms.ts";
 import {
   field,
@@ -21,7 +21,6 @@ import {
 } from "./save_common.ts";
 import { plainError, readPropertyError, templateString, typeError } from "./server_error.ts";
 import type { JsonObject, JsonValue, StoredRecord } from "./types.ts";
-import { newUuidV1 } from "./uuid_v1.ts";
 
 /** Part-number prefix and suffix of the types whose new records get a DUNE part ID as name. */
 const PART_NAMES: Record<string, [string, string]> = {
