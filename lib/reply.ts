@@ -115,7 +115,8 @@ export function errorFromReply(exchange: FailedExchange): M2MError {
   }
   if (status === 500 && isJson) {
     const hint = /does not match a known .* type form/.test(serverMessage)
-      ? ". Check the type form ID (ListTypeForms lists the known ones)"
+      ? ". Check the type form ID (ListTypeForms, or deno task get_records --list-forms " +
+        "componentForms|actionForms, lists the known ones)"
       : ". The server refused the request as sent: check the input it names";
     return new ApiError(`${asked} failed: the server answered 500${said}${hint}`, options);
   }
