@@ -79,19 +79,3 @@ Deno.test("bulk journal state: row numbers far apart cost memory by entry, not b
   assert.equal(state.size, 10);
   assert.deepEqual(state.get("row:900000009"), { id, fp: "00003f3a328a81", state: "done" });
 });
-
-Deno.test("journal state: holdsContent sees every entry read, compact or sparse, taken or not", () => {
-  const state = new JournalState();
-  const id = "6751aa0000000000000000a1";
-  const fps = ["a", "b", "c", "d"].map((text) => fingerprint(text));
-  state.set("row:1", { id, fp: fps[0], state: "done" });
-  state.set("row:900000000", { id, fp: fps[1], state: "failed" });
-  state.set("id:6751aa0000000000000000a2", { id, fp: fps[2], state: "pending" });
-  // Let go of before the first question, as a run takes entries row by row.
-  state.delete("row:1");
-  state.delete("row:900000000");
-  for (const fp of fps.slice(0, 3)) assert.ok(state.holdsContent(fp), fp);
-  assert.ok(!state.holdsContent(fps[3]));
-  state.delete("id:6751aa0000000000000000a2");
-  assert.ok(state.holdsContent(fps[2]), "still known once taken after the first question");
-});

@@ -305,3 +305,36 @@ Deno.test("bulk script: output paths that clash with the input, or a journal key
   assert.equal(keyed.code, 2, keyed.stderr + keyed.stdout);
   assert.equal(sandbox.documents("actions").length, 3);
 });
+
+Deno.test("bulk script: a first run with a wrong option is put right through its failed-rows file", async () => {
+  await using sandbox = await startSandbox();
+  seedComponent(sandbox);
+  await using dir = await workDir();
+  await Deno.writeTextFile(`${dir.path}/in.csv`, csvRows(5));
+  const typo = ["in.csv", "--component-column", "component", "--type-form-id", "my_actoin"];
+  const first = await runBulkScript("upload_actions", [...typo, "--submit"], {
+    sandbox,
+    cwd: dir.path,
+  });
+  assert.equal(first.code, 1, first.stderr);
+  assert.match(first.stdout, /0 uploaded, 0 already done, 5 failed/);
+  assert.equal(sandbox.documents("actions").length, 0);
+  // The original with the option corrected: stopped, pointing at the failed-rows file.
+  const args = ["in.csv", ...MAPPING, "--submit"];
+  const corrected = await runBulkScript("upload_actions", args, { sandbox, cwd: dir.path });
+  assert.notEqual(corrected.code, 0);
+  assert.match(
+    corrected.stdout + corrected.stderr,
+    /if those were wrong, upload its failed-rows file \(\.failed\.csv\) with the right ones/,
+  );
+  assert.equal(sandbox.documents("actions").length, 0);
+  const fixed = await runBulkScript("upload_actions", ["in.csv.failed.csv", ...args.slice(1)], {
+    sandbox,
+    cwd: dir.path,
+  });
+  assert.equal(fixed.code, 0, fixed.stderr + fixed.stdout);
+  const again = await runBulkScript("upload_actions", args, { sandbox, cwd: dir.path });
+  assert.equal(again.code, 0, again.stderr + again.stdout);
+  assert.match(again.stdout, /0 uploaded, 5 already done, 0 failed/);
+  assert.deepEqual([...storedActionsByRow(sandbox).values()], [1, 1, 1, 1, 1]);
+});

@@ -223,11 +223,6 @@ export class Journal {
   }
 
   /** Like {@linkcode Journal.get}, then forgets it: a run asks about each key once. */
-  /** Whether an entry read from the file, at any key, holds content with fingerprint `fp`. */
-  holdsContent(fp: string): boolean {
-    return this.#entries.holdsContent(fp);
-  }
-
   take(key: string): JournalEntry | undefined {
     const entry = this.#entries.get(key);
     this.#entries.delete(key);

@@ -53,10 +53,6 @@ export class JournalState {
   #fps = new Float64Array(0);
   #others = new Map<string, JournalEntry>();
   #size = 0;
-  // Fingerprints of entries let go of (the arrays keep theirs), and the set of
-  // every fingerprint, built on first use.
-  #forgotten: string[] = [];
-  #contents?: Set<number>;
 
   /** How many keys have an entry. */
   get size(): number {
@@ -104,33 +100,10 @@ export class JournalState {
     this.#states[index] = STATES.indexOf(entry.state) | (uuid ? UUID_FLAG : 0);
   }
 
-  /**
-   * Whether any entry, present or forgotten since reading, holds content with
-   * fingerprint `fp` (a row at another number, or one known by its ID).
-   */
-  holdsContent(fp: string): boolean {
-    if (this.#contents === undefined) {
-      this.#contents = new Set();
-      for (const value of this.#fps) if (value !== 0 && value !== NO_FP) this.#contents.add(value);
-      for (const entry of this.#others.values()) this.#addContent(entry.fp);
-      for (const forgotten of this.#forgotten) this.#addContent(forgotten);
-      this.#forgotten = [];
-    }
-    return FP.test(fp) && this.#contents.has(parseInt(fp, 16));
-  }
-
-  #addContent(fp: string | undefined): void {
-    if (fp !== undefined && FP.test(fp)) this.#contents!.add(parseInt(fp, 16));
-  }
-
   /** Forgets `key`. */
   delete(key: string): void {
     if (this.#size === 0) return;
-    const other = this.#others.get(key);
-    if (other !== undefined) {
-      this.#others.delete(key);
-      if (this.#contents) this.#addContent(other.fp);
-      else if (other.fp !== undefined) this.#forgotten.push(other.fp);
+    if (this.#others.delete(key)) {
       this.#size--;
       return;
     }

@@ -175,9 +175,8 @@ export async function processRow<R extends RowBase, P>(
   if (!changed) return await settleRow(step);
   let settle!: () => void;
   state.verdict = new Promise<void>((resolve) => settle = resolve);
-  let outcome: RowOutcome<R, P> | undefined;
   try {
-    outcome = await settleChangedRow(step, known!);
+    return await settleChangedRow(step, known!);
   } catch (error) {
     // Whatever went wrong, the rows waiting behind this one must not go on.
     state.stopped ??= error as Error;
@@ -186,6 +185,4 @@ export async function processRow<R extends RowBase, P>(
     state.verdict = undefined;
     settle();
   }
-  // The run goes on: the rows behind need not wait for this one's upload.
-  return outcome ?? await settleRow(step);
 }

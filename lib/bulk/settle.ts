@@ -20,8 +20,10 @@ function fileChangedError(row: number, id: string, why: string): ValidationError
       `Rows are matched by number, so the run stopped before sending it. If rows were inserted ` +
       `or deleted, put the file back as it was (new rows go at the end, or in a file of their ` +
       `own). If the options that make rows from lines (--type-form-id, --map, --json-columns, ` +
-      `the columns chosen) changed since the first run, use the same ones again. To correct a ` +
-      `failed row, fix its line in the .failed.csv file and upload that file`,
+      `the columns chosen) differ from the first run's, use the same ones again; if those were ` +
+      `wrong, upload its failed-rows file (.failed.csv) with the right ones instead: it carries ` +
+      `each row's ID, so nothing is stored twice. To correct a failed row, fix its line in the ` +
+      `.failed.csv file and upload that file`,
   );
 }
 
@@ -75,15 +77,13 @@ function journalOf(state: RowState): Journal | undefined {
 
 // Matched by number, a different row here may mean rows were inserted or
 // deleted: sending it under this entry's ID could store one row twice and
-// lose another. A row whose content is exactly what is stored under the
-// entry's ID (a correction uploaded through the failed-rows file) is done. A
-// row whose entry stored nothing, with content no entry holds, is sent as
-// usual (undefined: the caller settles it). Anything else stops the run, a
-// failed lookup too.
+// lose another. Nothing is sent for it. Only a row whose content is exactly
+// what is stored under the entry's ID (a correction uploaded through the
+// failed-rows file) is done; anything else stops the run, a failed lookup too.
 export async function settleChangedRow<R extends RowBase, P>(
   step: RowStep<R, P>,
   entry: JournalEntry,
-): Promise<RowOutcome<R, P> | undefined> {
+): Promise<RowOutcome<R, P>> {
   const { row, kind, state, key } = step;
   const stop = (why: string): never => {
     state.stopped = fileChangedError(row.row, entry.id, why);
@@ -99,13 +99,7 @@ export async function settleChangedRow<R extends RowBase, P>(
   };
   try {
     const stored = await check("looking it up", () => kind.find(entry.id, state.signal));
-    if (stored === null) {
-      // Nothing was stored for this number, and no entry anywhere holds this
-      // content: not a row moved here from elsewhere, so it cannot be a second
-      // upload. It is this number's row, corrected (or read with corrected options).
-      if (entry.state !== "done" && !state.journal?.holdsContent(step.fp)) return undefined;
-      return stop("its content changed, and nothing is stored under that ID");
-    }
+    if (stored === null) return stop("its content changed, and nothing is stored under that ID");
     if (isInvalid(row)) return stop(`its content changed: ${row.invalid}`);
     const valid = row as Exclude<R, InvalidRow>;
     const prepared = await check("checking it", () => kind.prepare(valid, state.signal));
