@@ -170,9 +170,8 @@ export function classifyFailure(error: unknown, attempt: AttemptContext): Failur
     return {
       error: new NetworkError(
         `${what}: could not make a trusted TLS connection to ${host}: ${detail}. Check the ` +
-          `host name; a server with a private CA needs its certificate in caCerts (for the ` +
-          `scripts: DENO_CERT=ca.pem) ` +
-          `(certificate checks are never switched off)`,
+          `host name; a server with a private CA needs its certificate in caCerts, or for ` +
+          `the scripts DENO_CERT=ca.pem (certificate checks are never switched off)`,
         { ...context, cause: error, detail },
       ),
       ambiguous: false,

@@ -1,9 +1,9 @@
 /**
  * The one place that sends requests (through a {@linkcode Transport}). Each
  * exchange has a timeout that covers reading the body, each body is read
- * (size-capped), replies
- * become values or typed errors, and transient failures are retried under a
- * {@linkcode RetryPolicy} without ever sending a write twice blindly.
+ * (size-capped), replies become values or typed errors, and transient
+ * failures are retried under a {@linkcode RetryPolicy} without ever sending
+ * a write twice blindly.
  *
  * @module
  */
@@ -20,7 +20,7 @@ import { Deadlines } from "./deadlines.ts";
 import type { Logger } from "./logger.ts";
 import type { Redactor } from "./redact.ts";
 import { errorFromReply } from "./reply.ts";
-import { fetchTransport, type Transport } from "./transport.ts";
+import { fetchTransport, splitUrl, type Transport } from "./transport.ts";
 import { Http1Transport } from "./http1/transport.ts";
 import { abortableSleep, parseRetryAfter, retryDelay, type RetryPolicy } from "./retry.ts";
 
@@ -264,12 +264,9 @@ export class HttpClient {
   }
 }
 
-/** The path of an absolute URL, without query or fragment; cheaper than `new URL()`. */
+/** The path of an absolute URL, without query or fragment. */
 function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start < 0) return "/";
-  const end = url.slice(start).search(/[?#]/);
-  return end < 0 ? url.slice(start) : url.slice(start, start + end);
+  return splitUrl(url).target.replace(/\?.*$/s, "");
 }
 
 /**

@@ -33,6 +33,23 @@ export interface TransportReply {
   text: string;
 }
 
+/**
+ * An absolute URL's origin and request target (path and query, no fragment),
+ * split without `new URL()`, which costs more on the hot path.
+ *
+ * @example
+ * ```ts
+ * import { splitUrl } from "./transport.ts";
+ * const { origin, target } = splitUrl("https://db.example:8443/api/action?x=1#top");
+ * console.assert(origin === "https://db.example:8443" && target === "/api/action?x=1");
+ * ```
+ */
+export function splitUrl(url: string): { origin: string; target: string } {
+  const slash = url.indexOf("/", url.indexOf("//") + 2);
+  if (slash < 0) return { origin: url.replace(/[?#].*$/s, ""), target: "/" };
+  return { origin: url.slice(0, slash), target: url.slice(slash).replace(/#.*$/s, "") };
+}
+
 /** Sends exchanges; never sends one twice on its own. */
 export interface Transport {
   /** Sends the request once and reads the reply. */

@@ -18,7 +18,7 @@ import { type ConnectOptions, openConnection } from "./connect.ts";
 import { Http1Connection } from "./connection.ts";
 import { requestHead } from "./wire.ts";
 import { TransportError } from "../errors.ts";
-import type { Transport, TransportReply } from "../transport.ts";
+import { splitUrl, type Transport, type TransportReply } from "../transport.ts";
 import type { TransportRequest } from "../transport.ts";
 
 /** Options of {@linkcode Http1Transport}. */
@@ -95,9 +95,9 @@ export class Http1Transport implements Transport {
     const { method, url, signal } = request;
     if (this.#closed) throw new TransportError("the connection was closed", { sent: false });
     signal.throwIfAborted();
-    const slash = url.indexOf("/", url.indexOf("//") + 2);
-    const origin = this.#origin(slash < 0 ? url : url.slice(0, slash));
-    const target = slash < 0 ? "/" : url.slice(slash).replace(/#.*$/s, "");
+    const split = splitUrl(url);
+    const origin = this.#origin(split.origin);
+    const { target } = split;
     let bytes: Uint8Array;
     try {
       bytes = encodeRequest(method, target, origin.host, request.headers, request.body);
